@@ -1,0 +1,76 @@
+/** `gangway http <port>`: share a local port until Ctrl-C. */
+import { parseArgs } from 'node:util'
+import chalk from 'chalk'
+import { openTunnel, type TunnelStatus } from '@gangway/core'
+import { cliLogger, out, UsageError } from '../output.js'
+import { untilSignal } from '../signals.js'
+
+export const usage = `gangway http <port> [options]
+
+Shares http://localhost:<port> at https://NAME.DOMAIN through your proxy.
+
+Options:
+  --subdomain, -s NAME     share name (default: from package.json or the directory)
+  --proxy TARGET           ssh target of the proxy: user@host[:port] or a Host alias
+  --domain ZONE            zone the share lives under
+  --profile NAME           profile of the user config to use
+  --identity-file FILE     tunnel key (default: ssh-agent, then ~/.ssh keys)
+  --known-hosts FILE       known_hosts file to check the proxy's key against
+  --accept-new-host-key    trust the proxy's key when it is not yet known
+  --local-host HOST        host the local server listens on (default: localhost)
+  --max-body SIZE          largest request body (default: 100m)
+  --json                   print {"url": …} as JSON once online
+  --verbose                log connection details`
+
+export async function httpCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      subdomain: { type: 'string', short: 's' },
+      proxy: { type: 'string' },
+      domain: { type: 'string' },
+      profile: { type: 'string' },
+      'identity-file': { type: 'string' },
+      'known-hosts': { type: 'string' },
+      'accept-new-host-key': { type: 'boolean' },
+      'local-host': { type: 'string' },
+      'max-body': { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    },
+  })
+  if (positionals.length !== 1) throw new UsageError('gangway http needs exactly one port, e.g. gangway http 5173')
+  const raw = positionals[0]!
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN
+  const logger = cliLogger(values.verbose ?? false)
+  const stop = new AbortController()
+  const signalled = untilSignal(stop)
+
+  const tunnel = await openTunnel({
+    port,
+    name: values.subdomain,
+    proxy: values.proxy,
+    domain: values.domain,
+    profile: values.profile,
+    identityFile: values['identity-file'],
+    knownHostsFile: values['known-hosts'],
+    acceptNewHostKey: values['accept-new-host-key'],
+    localHost: values['local-host'],
+    maxBodySize: values['max-body'],
+    logger,
+  })
+  tunnel.on('status', (s: TunnelStatus) => {
+    if (s.state === 'closed' && s.error) stop.abort()
+  })
+  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port }))
+  else {
+    out.line(`${chalk.green('➜')}  ${chalk.bold('Public')}: ${chalk.cyan(tunnel.url)}  →  http://${values['local-host'] ?? 'localhost'}:${port}`)
+    out.line(chalk.dim('   Ctrl-C to stop'))
+  }
+  await signalled
+  const failed = tunnel.state === 'closed'
+  await tunnel.close()
+  if (!values.json && !failed) out.info('share closed')
+  return failed ? 1 : 0
+}

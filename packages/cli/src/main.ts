@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** `gangway`: the command line. It owns the process; core never exits it. */
+import { out, UsageError } from './output.js'
+import { httpCommand, usage as httpUsage } from './commands/http.js'
+import { sandboxCommand, usage as sandboxUsage } from './commands/sandbox.js'
+
+const usage = `Usage: gangway <command>
+
+Commands:
+  http <port>          share a local port at https://NAME.DOMAIN until Ctrl-C
+  sandbox up|down|status
+                       a complete proxy on this machine (sshd, nginx, pebble ACME CA)
+
+${httpUsage}
+
+${sandboxUsage}`
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  http: httpCommand,
+  sandbox: sandboxCommand,
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out.line(usage)
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) throw new UsageError(`unknown command "${name}"`)
+  return command(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`gangway: ${(err as Error).message}\nRun gangway --help for usage.\n`)
+      process.exitCode = 2
+      return
+    }
+    out.error(err)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,143 @@
+/**
+ * The one place where options get their defaults and are validated. Order of
+ * precedence: explicit options (flags), then GANGWAY_* environment variables, then the
+ * user config profile. Every bad field is listed in one error.
+ */
+import { hostname, userInfo } from 'node:os'
+import { GangwayError, type GangwayErrorCode } from '../errors.js'
+import type { Logger, ResolvedShare, ShareOptions, TunnelOptions } from '../types.js'
+import { SHARE_NAME, defaultShareName, toDnsLabel } from './default-name.js'
+import { defaultConfigFile, readUserConfig, type Profile } from './user-config.js'
+
+export interface ResolvedTunnelOptions {
+  share: ResolvedShare
+  port: number
+  localHost: string
+  identityFile: string | undefined
+  passphrase: string | undefined
+  knownHostsFile: string | undefined
+  acceptNewHostKey: boolean
+  maxBodySize: string
+  keepaliveInterval: number
+  keepaliveCountMax: number
+  clientId: string
+  logger: Logger | undefined
+  signal: AbortSignal | undefined
+}
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/
+
+interface Problem {
+  code: GangwayErrorCode
+  text: string
+}
+
+function envNumber(value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value)
+}
+
+/** A stable id for this workstation, shown by `gangway ls` as the share's holder. */
+export function defaultClientId(): string {
+  const id = `${userInfo().username}.${hostname()}`.replace(/[^A-Za-z0-9._-]/g, '-')
+  return id.slice(0, 64)
+}
+
+function pickProfile(options: ShareOptions, env: NodeJS.ProcessEnv): Profile {
+  const file = options.configFile ?? defaultConfigFile(env)
+  const config = readUserConfig(file)
+  const wanted = options.profile ?? env.GANGWAY_PROFILE ?? config.default
+  if (!wanted) return {}
+  const profile = config.profiles[wanted]
+  if (!profile) {
+    const known = Object.keys(config.profiles)
+    throw new GangwayError('CONFIG_INVALID', `profile "${wanted}" is not in ${file}`, {
+      hint: known.length ? `Known profiles: ${known.join(', ')}.` : 'Run gangway setup (a real proxy) or gangway sandbox up (a local one) to create one.',
+    })
+  }
+  return profile
+}
+
+/** Resolves what is known about a share before connecting (name, host, URL). */
+export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv = process.env, problems?: Problem[]): ResolvedShare {
+  const own = problems ?? []
+  const profile = pickProfile(options, env)
+  const explicitName = options.name ?? (env.GANGWAY_NAME || undefined)
+  const name = explicitName ?? defaultShareName()
+  if (!SHARE_NAME.test(name)) {
+    const suggestion = toDnsLabel(name)
+    own.push({
+      code: 'INVALID_NAME',
+      text: `share name "${name}" is not a DNS label (lowercase a-z, 0-9 and "-", 1 to 63 characters, not starting or ending with "-")${suggestion && suggestion !== name ? `; try "${suggestion}"` : ''}`,
+    })
+  }
+  const proxy = options.proxy ?? (env.GANGWAY_PROXY || undefined) ?? profile.proxy
+  if (!proxy) own.push({ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' })
+  const domain = (options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain)?.toLowerCase()
+  if (!domain) own.push({ code: 'CONFIG_MISSING', text: 'no domain is configured (domain option, GANGWAY_DOMAIN, or a profile)' })
+  else if (!DOMAIN.test(domain)) own.push({ code: 'CONFIG_INVALID', text: `domain "${domain}" is not a DNS name like example.com` })
+  const publicPort = options.publicPort ?? envNumber(env.GANGWAY_PUBLIC_PORT) ?? profile.publicPort ?? 443
+  if (!Number.isInteger(publicPort) || publicPort < 1 || publicPort > 65535) {
+    own.push({ code: 'CONFIG_INVALID', text: `publicPort ${String(publicPort)} is not a port (expected 1-65535)` })
+  }
+  if (!problems && own.length) throw toError(own)
+  const hostnameStr = `${name}.${domain ?? ''}`
+  const host = publicPort === 443 ? hostnameStr : `${hostnameStr}:${publicPort}`
+  return {
+    name,
+    domain: domain ?? '',
+    hostname: hostnameStr,
+    publicPort,
+    host,
+    url: `https://${host}/`,
+    proxy: proxy ?? '',
+    caFile: options.caFile ?? (env.GANGWAY_CA_FILE || undefined) ?? profile.caFile,
+    resolveTo: options.resolveTo ?? (env.GANGWAY_RESOLVE_TO || undefined) ?? profile.resolveTo,
+  }
+}
+
+export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = process.env): ResolvedTunnelOptions {
+  const problems: Problem[] = []
+  const share = resolveShare(options, env, problems)
+  const profile = pickProfile(options, env)
+  const port = options.port
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push({ code: 'INVALID_PORT', text: `local port ${String(port)} is not a port (expected an integer 1-65535)` })
+  }
+  const maxBodySize = options.maxBodySize ?? (env.GANGWAY_MAX_BODY || undefined) ?? profile.maxBodySize ?? '100m'
+  if (!/^[0-9]{1,6}[kmg]?$/.test(maxBodySize)) {
+    problems.push({ code: 'CONFIG_INVALID', text: `maxBodySize "${maxBodySize}" is not a size like 100m, 512k or 1g` })
+  }
+  const keepaliveInterval = options.keepaliveInterval ?? 3
+  const keepaliveCountMax = options.keepaliveCountMax ?? 3
+  if (!(keepaliveInterval > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveInterval must be a positive number of seconds' })
+  if (!(Number.isInteger(keepaliveCountMax) && keepaliveCountMax > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveCountMax must be a positive integer' })
+  if (problems.length) throw toError(problems)
+  return {
+    share,
+    port,
+    localHost: options.localHost ?? 'localhost',
+    identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,
+    passphrase: options.passphrase ?? (env.GANGWAY_KEY_PASSPHRASE || undefined),
+    knownHostsFile: options.knownHostsFile ?? (env.GANGWAY_KNOWN_HOSTS || undefined) ?? profile.knownHostsFile,
+    acceptNewHostKey: options.acceptNewHostKey ?? false,
+    maxBodySize,
+    keepaliveInterval,
+    keepaliveCountMax,
+    clientId: options.clientId ?? (env.GANGWAY_CLIENT_ID || undefined) ?? defaultClientId(),
+    logger: options.logger,
+    signal: options.signal,
+  }
+}
+
+function toError(problems: Problem[]): GangwayError {
+  const code = problems.find((p) => p.code !== 'CONFIG_MISSING')?.code ?? 'CONFIG_MISSING'
+  const hint =
+    code === 'CONFIG_MISSING'
+      ? 'Run gangway setup <user@proxy> --domain <zone> (or gangway sandbox up), or set GANGWAY_PROXY and GANGWAY_DOMAIN.'
+      : code === 'INVALID_NAME'
+        ? 'Pick a name with lowercase letters, digits and dashes, e.g. --subdomain my-blog.'
+        : code === 'INVALID_PORT'
+          ? 'Pass the port your dev server listens on, e.g. gangway http 5173.'
+          : 'Fix the values listed above.'
+  return new GangwayError(code, problems.map((p) => p.text).join('; '), { hint })
+}

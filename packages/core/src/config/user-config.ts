@@ -1,0 +1,89 @@
+/**
+ * The user config file: named profiles of proxy settings, written by
+ * `gangway setup` / `gangway sandbox up` so that adapters need no options.
+ *
+ *   { "default": "sandbox", "profiles": { "sandbox": { "proxy": "…", "domain": "…" } } }
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { GangwayError } from '../errors.js'
+
+export interface Profile {
+  proxy?: string
+  domain?: string
+  publicPort?: number
+  identityFile?: string
+  knownHostsFile?: string
+  caFile?: string
+  resolveTo?: string
+  maxBodySize?: string
+}
+
+export interface UserConfig {
+  default?: string
+  profiles: Record<string, Profile>
+}
+
+export const PROFILE_KEYS: ReadonlyArray<keyof Profile> = [
+  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize',
+]
+
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GANGWAY_CONFIG) return env.GANGWAY_CONFIG
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config')
+  return join(base, 'gangway', 'config.json')
+}
+
+export function readUserConfig(file: string): UserConfig {
+  if (!existsSync(file)) return { profiles: {} }
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new GangwayError('CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, {
+      hint: 'Fix the file or delete it and run gangway setup (or gangway sandbox up) again.',
+    })
+  }
+  const problems: string[] = []
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) problems.push('the top level must be an object')
+  const obj = (data ?? {}) as Record<string, unknown>
+  for (const k of Object.keys(obj)) if (k !== 'default' && k !== 'profiles') problems.push(`unknown key "${k}" (expected "default" and "profiles")`)
+  if (obj.default !== undefined && typeof obj.default !== 'string') problems.push('"default" must be a profile name (string)')
+  const profiles = (obj.profiles ?? {}) as Record<string, unknown>
+  if (typeof profiles !== 'object' || Array.isArray(profiles)) problems.push('"profiles" must be an object of profiles')
+  for (const [name, p] of Object.entries(profiles)) {
+    if (typeof p !== 'object' || p === null) {
+      problems.push(`profiles.${name} must be an object`)
+      continue
+    }
+    for (const k of Object.keys(p)) {
+      if (!PROFILE_KEYS.includes(k as keyof Profile)) problems.push(`profiles.${name}.${k} is not a setting (known: ${PROFILE_KEYS.join(', ')})`)
+    }
+  }
+  if (problems.length) {
+    throw new GangwayError('CONFIG_INVALID', `${file}: ${problems.join('; ')}`, { hint: 'Fix these keys in the config file.' })
+  }
+  return { default: obj.default as string | undefined, profiles: profiles as Record<string, Profile> }
+}
+
+/** Adds or replaces one profile; makes it the default when there is none yet (or when asked). */
+export function writeProfile(file: string, name: string, profile: Profile, options: { makeDefault?: boolean } = {}): void {
+  const config = readUserConfig(file)
+  config.profiles[name] = profile
+  if (!config.default || options.makeDefault) config.default = name
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, file)
+}
+
+export function removeProfile(file: string, name: string): void {
+  const config = readUserConfig(file)
+  if (!config.profiles[name]) return
+  delete config.profiles[name]
+  if (config.default === name) config.default = Object.keys(config.profiles)[0]
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, file)
+}

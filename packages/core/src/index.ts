@@ -1,0 +1,8 @@
+export { openTunnel } from './tunnel/open-tunnel.js'
+export { resolveOptions, resolveShare, defaultClientId } from './config/resolve.js'
+export { defaultShareName, toDnsLabel, SHARE_NAME } from './config/default-name.js'
+export { defaultConfigFile, readUserConfig, writeProfile, removeProfile } from './config/user-config.js'
+export type { Profile, UserConfig } from './config/user-config.js'
+export { GangwayError, isGangwayError } from './errors.js'
+export type { GangwayErrorCode } from './errors.js'
+export type { Logger, ShareOptions, TunnelOptions, ResolvedShare, Tunnel, TunnelState, TunnelStatus } from './types.js'

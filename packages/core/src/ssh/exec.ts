@@ -1,0 +1,86 @@
+/**
+ * Runs Gangway's proxy command over an open connection. The command line is built
+ * from argv with POSIX single quoting; the agent answers with one JSON line.
+ */
+import type { Client as SshClient } from 'ssh2'
+import { GangwayError, type GangwayErrorCode } from '../errors.js'
+
+/** Quotes one argument for a POSIX shell: safe for any byte string. */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_\/.:=@%+-]+$/.test(arg)) return arg
+  return `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+export function buildCommand(argv: string[]): string {
+  return argv.map(shellQuote).join(' ')
+}
+
+export interface ExecResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export function execArgv(client: SshClient, argv: string[], timeoutMs = 120_000): Promise<ExecResult> {
+  const command = buildCommand(argv)
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) {
+        reject(new GangwayError('PROXY_COMMAND_FAILED', `the proxy refused to run its Gangway command: ${err.message}`, {
+          hint: 'Is this account set up for Gangway (gangway setup)? The tunnel key must be allowed to run gangway-proxy.',
+          cause: err,
+        }))
+        return
+      }
+      let stdout = ''
+      let stderr = ''
+      const timer = setTimeout(() => {
+        stream.close()
+        reject(new GangwayError('PROXY_COMMAND_FAILED', `the proxy command "${argv[1]}" took longer than ${timeoutMs / 1000}s`, {
+          hint: 'Check nginx and certbot on the proxy (gangway-proxy logs to its state directory).',
+        }))
+      }, timeoutMs)
+      stream.setEncoding('utf8')
+      stream.on('data', (d: string) => (stdout += d))
+      stream.stderr.setEncoding('utf8')
+      stream.stderr.on('data', (d: string) => (stderr += d))
+      stream.on('close', (code: number | null) => {
+        clearTimeout(timer)
+        resolve({ code, stdout, stderr })
+      })
+    })
+  })
+}
+
+export interface AgentReply {
+  ok: boolean
+  code?: string
+  message?: string
+  hint?: string
+  [key: string]: unknown
+}
+
+const KNOWN_CODES = new Set<string>(['INVALID_NAME', 'INVALID_PORT', 'NAME_TAKEN', 'NGINX_CONFIG_REJECTED', 'CERTIFICATE_FAILED', 'PROXY_COMMAND_FAILED'])
+
+/** Runs `gangway-proxy VERB ...` and returns its JSON reply, or throws its error. */
+export async function runAgent(client: SshClient, verb: string, args: string[], timeoutMs?: number): Promise<AgentReply> {
+  const res = await execArgv(client, ['gangway-proxy', verb, ...args], timeoutMs)
+  const last = res.stdout.trim().split('\n').pop() ?? ''
+  let reply: AgentReply | undefined
+  try {
+    reply = JSON.parse(last) as AgentReply
+  } catch {
+    reply = undefined
+  }
+  if (!reply || typeof reply.ok !== 'boolean') {
+    const tail = (res.stderr || res.stdout).trim().split('\n').slice(-10).join('\n')
+    throw new GangwayError('PROXY_COMMAND_FAILED', `the proxy's Gangway command "${verb}" failed (exit ${res.code})${tail ? ':\n' + tail : ''}`, {
+      hint: 'Is gangway-proxy installed on the proxy and is this the tunnel key? Run gangway setup again to repair it.',
+    })
+  }
+  if (!reply.ok) {
+    const code = (KNOWN_CODES.has(reply.code ?? '') ? reply.code : 'PROXY_COMMAND_FAILED') as GangwayErrorCode
+    throw new GangwayError(code, reply.message ?? `proxy command ${verb} failed`, { hint: reply.hint })
+  }
+  return reply
+}

@@ -1,0 +1,120 @@
+/**
+ * openTunnel(): the public handle and the keep-it-up loop. The first connection
+ * must succeed or openTunnel rejects (nothing is retried that cannot succeed);
+ * after that, drops are retried with backoff until close(), except errors that
+ * retrying cannot fix (auth, host key, config), which end the tunnel.
+ */
+import { EventEmitter } from 'node:events'
+import { GangwayError, isGangwayError } from '../errors.js'
+import { resolveOptions, type ResolvedTunnelOptions } from '../config/resolve.js'
+import type { ResolvedShare, Tunnel, TunnelOptions, TunnelState, TunnelStatus } from '../types.js'
+import { backoffDelay, sleep } from './backoff.js'
+import { LocalBridge } from './local-bridge.js'
+import { openSession, type Session } from './session.js'
+
+class TunnelHandle extends EventEmitter implements Tunnel {
+  readonly share: ResolvedShare
+  private current: TunnelState = 'connecting'
+  private session: Session | undefined
+  private readonly stop = new AbortController()
+  private readonly bridge: LocalBridge
+  private loop: Promise<void> | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly opts: ResolvedTunnelOptions) {
+    super()
+    this.share = opts.share
+    this.bridge = new LocalBridge({ localHost: opts.localHost, localPort: opts.port, logger: opts.logger })
+  }
+
+  get url(): string {
+    return this.share.url
+  }
+
+  get state(): TunnelState {
+    return this.current
+  }
+
+  private setState(status: TunnelStatus): void {
+    this.current = status.state
+    this.emit('status', status)
+  }
+
+  async start(): Promise<void> {
+    this.setState({ state: 'connecting' })
+    this.session = await openSession(this.opts, this.bridge)
+    for (const w of warnings(this.session)) this.opts.logger?.warn(w)
+    this.setState({ state: 'online' })
+    this.loop = this.keepUp()
+  }
+
+  /** Waits for the current session to end, then reconnects until stopped. */
+  private async keepUp(): Promise<void> {
+    const { logger, share } = this.opts
+    while (!this.stop.signal.aborted) {
+      const why = await this.session!.ended
+      if (this.stop.signal.aborted) return
+      this.session = undefined
+      this.bridge.destroyAll()
+      const error = why ?? new Error('connection closed')
+      logger?.warn(`Tunnel to ${share.proxy} lost (${error.message}); reconnecting…`)
+      this.setState({ state: 'offline', error })
+      for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
+        const delayMs = backoffDelay(attempt)
+        this.setState({ state: 'reconnecting', attempt, delayMs, error })
+        await sleep(delayMs, this.stop.signal)
+        if (this.stop.signal.aborted) return
+        try {
+          const session = await openSession(this.opts, this.bridge)
+          if (this.stop.signal.aborted) {
+            await session.close()
+            return
+          }
+          this.session = session
+          logger?.info(`Tunnel back online: ${share.url}`)
+          this.setState({ state: 'online' })
+          break
+        } catch (err) {
+          if (isGangwayError(err) && err.fatal) {
+            logger?.error(`Tunnel stopped: ${err.format()}`)
+            this.setState({ state: 'closed', error: err })
+            this.stop.abort()
+            return
+          }
+          logger?.debug?.(`reconnect attempt ${attempt} failed: ${(err as Error).message}`)
+        }
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort()
+      const session = this.session
+      this.session = undefined
+      await session?.close()
+      this.bridge.destroyAll()
+      await this.loop
+      if (this.current !== 'closed') this.setState({ state: 'closed' })
+    })()
+    return this.closing
+  }
+}
+
+function warnings(session: Session): string[] {
+  const w = session.reply.warning
+  return typeof w === 'string' && w ? [w] : []
+}
+
+/**
+ * Opens a tunnel from `options.port` on this machine to `https://NAME.DOMAIN` and
+ * resolves once the public URL serves. Rejects with a GangwayError when it cannot.
+ */
+export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
+  const opts = resolveOptions(options)
+  if (opts.signal?.aborted) throw new GangwayError('CLOSED', 'aborted before the tunnel opened')
+  const tunnel = new TunnelHandle(opts)
+  await tunnel.start()
+  opts.signal?.addEventListener('abort', () => void tunnel.close(), { once: true })
+  return tunnel
+}

@@ -1,0 +1,146 @@
+/**
+ * Public types of @gangway/core. Every option has a JSDoc default; the one place
+ * where defaults are applied and values validated is `resolveOptions()`.
+ */
+
+/** Where log lines go. Core never writes to the console by itself. */
+export interface Logger {
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+  debug?(message: string): void
+}
+
+export interface ShareOptions {
+  /**
+   * Share name: the first DNS label of the public host (`NAME.DOMAIN`).
+   * @default derived from the nearest package.json name, else the directory name
+   */
+  name?: string
+  /**
+   * The proxy, as an ssh target: `user@host[:port]` or a Host alias from ~/.ssh/config.
+   * @default from env GANGWAY_PROXY, then the user config profile
+   */
+  proxy?: string
+  /**
+   * The zone shares live under, e.g. `example.com` gives `https://NAME.example.com`.
+   * @default from env GANGWAY_DOMAIN, then the user config profile
+   */
+  domain?: string
+  /**
+   * The HTTPS port visitors use on the proxy.
+   * @default 443
+   */
+  publicPort?: number
+  /**
+   * Private key for the tunnel account. Tried after the ssh-agent.
+   * @default IdentityFile from ~/.ssh/config, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa
+   */
+  identityFile?: string
+  /**
+   * Passphrase for an encrypted identity file.
+   * @default env GANGWAY_KEY_PASSPHRASE
+   */
+  passphrase?: string
+  /**
+   * known_hosts file used to check the proxy's host key.
+   * @default UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts
+   */
+  knownHostsFile?: string
+  /**
+   * Trust and record the proxy's host key when it is not yet known (never when it changed).
+   * @default false
+   */
+  acceptNewHostKey?: boolean
+  /**
+   * Largest request body the proxy accepts for this share, nginx size syntax.
+   * @default '100m'
+   */
+  maxBodySize?: string
+  /**
+   * Profile of the user config file to read.
+   * @default env GANGWAY_PROFILE, then the file's `default`
+   */
+  profile?: string
+  /**
+   * User config file.
+   * @default env GANGWAY_CONFIG, else $XDG_CONFIG_HOME/gangway/config.json (~/.config/gangway/config.json)
+   */
+  configFile?: string
+  /**
+   * CA file that signs the proxy's certificates, for clients that check the public URL
+   * (the sandbox's pebble root). Not used by the tunnel itself.
+   */
+  caFile?: string
+  /**
+   * Address the public host name resolves to, for clients that check the public URL
+   * when DNS does not know it (the sandbox: 127.0.0.1).
+   */
+  resolveTo?: string
+  /** Where log lines go. @default no logging */
+  logger?: Logger
+}
+
+export interface TunnelOptions extends ShareOptions {
+  /** Local port to publish. Required. */
+  port: number
+  /**
+   * Host the local server listens on.
+   * @default 'localhost' (tries IPv4 and IPv6)
+   */
+  localHost?: string
+  /**
+   * Seconds between keepalives; a proxy silent for keepaliveCountMax of them is dropped.
+   * @default 3
+   */
+  keepaliveInterval?: number
+  /** @default 3 */
+  keepaliveCountMax?: number
+  /**
+   * Who holds the share on the proxy; a share held by another live client is refused.
+   * @default env GANGWAY_CLIENT_ID, else `user.hostname` of this workstation
+   */
+  clientId?: string
+  /** Aborting closes the tunnel, like `close()`. */
+  signal?: AbortSignal
+}
+
+/** Everything about a share that is known before any connection is made. */
+export interface ResolvedShare {
+  name: string
+  domain: string
+  /** `NAME.DOMAIN` */
+  hostname: string
+  publicPort: number
+  /** `https://NAME.DOMAIN/` (with `:PORT` when publicPort is not 443) */
+  url: string
+  /** `NAME.DOMAIN` or `NAME.DOMAIN:PORT`, as a browser sends it in Host. */
+  host: string
+  proxy: string
+  caFile: string | undefined
+  resolveTo: string | undefined
+}
+
+export type TunnelState = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'closed'
+
+export interface TunnelStatus {
+  state: TunnelState
+  /** Set for 'offline' and 'reconnecting': why the tunnel is down. */
+  error?: Error
+  /** Set for 'reconnecting': attempt number, from 1. */
+  attempt?: number
+  /** Set for 'reconnecting': milliseconds before the attempt. */
+  delayMs?: number
+}
+
+export interface Tunnel {
+  readonly url: string
+  readonly share: ResolvedShare
+  /** Current state. */
+  readonly state: TunnelState
+  /** Status changes: connecting, online, offline, reconnecting, closed. */
+  on(event: 'status', listener: (status: TunnelStatus) => void): this
+  off(event: 'status', listener: (status: TunnelStatus) => void): this
+  /** Takes the share offline on the proxy and closes the connection. Safe to call twice. */
+  close(): Promise<void>
+}

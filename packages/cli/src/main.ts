@@ -3,20 +3,25 @@
 import { out, UsageError } from './output.js'
 import { httpCommand, usage as httpUsage } from './commands/http.js'
 import { sandboxCommand, usage as sandboxUsage } from './commands/sandbox.js'
+import { replayCommand, usage as replayUsage } from './commands/replay.js'
 
 const usage = `Usage: gangway <command>
 
 Commands:
   http <port>          share a local port at https://NAME.DOMAIN until Ctrl-C
+  replay <id>          send a request recorded by the inspector to the local server again
   sandbox up|down|status
                        a complete proxy on this machine (sshd, nginx, pebble ACME CA)
 
 ${httpUsage}
 
+${replayUsage}
+
 ${sandboxUsage}`
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   http: httpCommand,
+  replay: replayCommand,
   sandbox: sandboxCommand,
 }
 
@@ -32,16 +37,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
+  // Exit explicitly: a command is done when it returns, whatever handles a library left.
+  (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`gangway: ${(err as Error).message}\nRun gangway --help for usage.\n`)
-      process.exitCode = 2
-      return
+      process.exit(2)
     }
     out.error(err)
-    process.exitCode = 1
+    process.exit(1)
   },
 )

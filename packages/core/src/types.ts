@@ -11,6 +11,19 @@ export interface Logger {
   debug?(message: string): void
 }
 
+/** Sees a copy of every byte of one connection, each way, without changing them. */
+export interface ConnectionTap {
+  /** Bytes from the visitor (through nginx) toward the local server. */
+  visitor(chunk: Buffer): void
+  /** Bytes from the local server (or Gangway's own 502 page) toward the visitor. */
+  local(chunk: Buffer): void
+  /** The connection ended. */
+  close(): void
+}
+
+/** Called once per tunnelled connection; return undefined to not watch it. */
+export type TapFactory = () => ConnectionTap | undefined
+
 export interface ShareOptions {
   /**
    * Share name: the first DNS label of the public host (`NAME.DOMAIN`).
@@ -101,6 +114,8 @@ export interface TunnelOptions extends ShareOptions {
    * @default env GANGWAY_CLIENT_ID, else `user.hostname` of this workstation
    */
   clientId?: string
+  /** Advanced: watch every tunnelled connection's bytes, unchanged (the request inspector uses it). */
+  tap?: TapFactory
   /** Aborting closes the tunnel, like `close()`. */
   signal?: AbortSignal
 }

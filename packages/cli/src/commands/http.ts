@@ -1,7 +1,7 @@
 /** `gangway http <port>`: share a local port until Ctrl-C. */
 import { parseArgs } from 'node:util'
 import chalk from 'chalk'
-import { openTunnel, type TunnelStatus } from '@gangway/core'
+import { openTunnel, startInspector, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
 
@@ -19,6 +19,8 @@ Options:
   --accept-new-host-key    trust the proxy's key when it is not yet known
   --local-host HOST        host the local server listens on (default: localhost)
   --max-body SIZE          largest request body (default: 100m)
+  --inspect-port PORT      request inspector on 127.0.0.1:PORT (default: 4040, next free if taken)
+  --no-inspect             no request inspector (nothing recorded)
   --json                   print {"url": …} as JSON once online
   --verbose                log connection details`
 
@@ -36,6 +38,8 @@ export async function httpCommand(argv: string[]): Promise<number> {
       'accept-new-host-key': { type: 'boolean' },
       'local-host': { type: 'string' },
       'max-body': { type: 'string' },
+      'inspect-port': { type: 'string' },
+      'no-inspect': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
@@ -44,8 +48,13 @@ export async function httpCommand(argv: string[]): Promise<number> {
   const raw = positionals[0]!
   const port = /^\d+$/.test(raw) ? Number(raw) : NaN
   const logger = cliLogger(values.verbose ?? false)
+  const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port'])
+  if (inspectPort !== undefined && !/^\d+$/.test(values['inspect-port']!)) throw new UsageError('--inspect-port needs a port number')
   const stop = new AbortController()
   const signalled = untilSignal(stop)
+  // A bad port is left to openTunnel, whose error says how to fix it.
+  const inspect = !values['no-inspect'] && Number.isInteger(port) && port > 0 && port < 65536
+  const inspector = !inspect ? undefined : await startInspector({ localPort: port, localHost: values['local-host'], port: inspectPort, logger })
 
   const tunnel = await openTunnel({
     port,
@@ -58,19 +67,25 @@ export async function httpCommand(argv: string[]): Promise<number> {
     acceptNewHostKey: values['accept-new-host-key'],
     localHost: values['local-host'],
     maxBodySize: values['max-body'],
+    tap: inspector?.tap,
     logger,
+  }).catch(async (err: unknown) => {
+    await inspector?.close()
+    throw err
   })
   tunnel.on('status', (s: TunnelStatus) => {
     if (s.state === 'closed' && s.error) stop.abort()
   })
-  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port }))
+  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port, inspector: inspector?.url }))
   else {
     out.line(`${chalk.green('➜')}  ${chalk.bold('Public')}: ${chalk.cyan(tunnel.url)}  →  http://${values['local-host'] ?? 'localhost'}:${port}`)
+    if (inspector) out.line(`${chalk.green('➜')}  ${chalk.bold('Inspector')}: ${chalk.cyan(inspector.url)}`)
     out.line(chalk.dim('   Ctrl-C to stop'))
   }
   await signalled
   const failed = tunnel.state === 'closed'
   await tunnel.close()
+  await inspector?.close()
   if (!values.json && !failed) out.info('share closed')
   return failed ? 1 : 0
 }

@@ -5,7 +5,7 @@
  */
 import { hostname, userInfo } from 'node:os'
 import { GangwayError, type GangwayErrorCode } from '../errors.js'
-import type { Logger, ResolvedShare, ShareOptions, TunnelOptions } from '../types.js'
+import type { Logger, ResolvedShare, TapFactory, ShareOptions, TunnelOptions } from '../types.js'
 import { SHARE_NAME, defaultShareName, toDnsLabel } from './default-name.js'
 import { defaultConfigFile, readUserConfig, type Profile } from './user-config.js'
 
@@ -22,6 +22,7 @@ export interface ResolvedTunnelOptions {
   keepaliveCountMax: number
   clientId: string
   logger: Logger | undefined
+  tap: TapFactory | undefined
   signal: AbortSignal | undefined
 }
 
@@ -125,6 +126,7 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
     keepaliveCountMax,
     clientId: options.clientId ?? (env.GANGWAY_CLIENT_ID || undefined) ?? defaultClientId(),
     logger: options.logger,
+    tap: options.tap,
     signal: options.signal,
   }
 }

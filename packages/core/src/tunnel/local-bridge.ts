@@ -5,12 +5,14 @@
  */
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Logger } from '../types.js'
+import type { Logger, TapFactory } from '../types.js'
 
 export interface BridgeOptions {
   localHost: string
   localPort: number
   logger?: Logger
+  /** Watches traffic (the request inspector); off when unset, adding no cost. */
+  tap?: TapFactory
 }
 
 export function badGatewayResponse(host: string, port: number): string {
@@ -45,9 +47,15 @@ export class LocalBridge {
   handle(channel: Duplex): void {
     const { localHost, localPort, logger } = this.options
     this.open.add(channel)
+    const tap = this.options.tap?.()
     const local = net.connect({ host: localHost, port: localPort, autoSelectFamily: true, noDelay: true })
     let connected = false
+    let tapClosed = false
     const cleanup = () => {
+      if (tap && !tapClosed) {
+        tapClosed = true
+        tap.close()
+      }
       this.open.delete(channel)
       if (!local.destroyed) local.destroy()
       if (!channel.destroyed) channel.destroy()
@@ -57,6 +65,11 @@ export class LocalBridge {
     local.once('connect', () => {
       connected = true
       this.refusedLogged = false
+      if (tap) {
+        // Listeners added together with pipe(), so neither sees flowing data before the other.
+        channel.on('data', (c: Buffer) => tap.visitor(c))
+        local.on('data', (c: Buffer) => tap.local(c))
+      }
       channel.pipe(local)
       local.pipe(channel)
     })
@@ -66,8 +79,11 @@ export class LocalBridge {
           logger?.warn(`The dev server on ${localHost}:${localPort} is not answering (${err.code ?? err.message}); visitors get a 502 page.`)
           this.refusedLogged = true
         }
+        if (tap) channel.on('data', (c: Buffer) => tap.visitor(c))
         channel.resume() // discard the request
-        channel.end(badGatewayResponse(localHost, localPort))
+        const page = Buffer.from(badGatewayResponse(localHost, localPort))
+        tap?.local(page)
+        channel.end(page)
         return
       }
       cleanup()

@@ -24,7 +24,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
   constructor(private readonly opts: ResolvedTunnelOptions) {
     super()
     this.share = opts.share
-    this.bridge = new LocalBridge({ localHost: opts.localHost, localPort: opts.port, logger: opts.logger })
+    this.bridge = new LocalBridge({ localHost: opts.localHost, localPort: opts.port, logger: opts.logger, tap: opts.tap })
   }
 
   get url(): string {

@@ -1,0 +1,101 @@
+/**
+ * `gangway replay <id>`: asks the running inspector (of `gangway http` or an adapter)
+ * to send recorded request <id> to the local server again, and prints the answer.
+ */
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import chalk from 'chalk'
+import { out, UsageError } from '../output.js'
+
+export const usage = `gangway replay <id> [options]
+
+Sends recorded request <id> (the # column of the inspector) to the local server again.
+
+Options:
+  --inspector URL          the inspector (default: $GANGWAY_INSPECTOR or http://127.0.0.1:4040)
+  --method METHOD          replace the method
+  --path PATH              replace the path and query
+  --header 'Name: value'   set a header (repeatable; replaces headers of that name)
+  --body TEXT              replace the body
+  --body-file FILE         replace the body with a file's bytes
+  --json                   print the new exchange as JSON`
+
+interface Detail {
+  id: number
+  status?: number
+  state: string
+  durationMs?: number
+  error?: string
+  request: { headers: [string, string][] }
+  response?: { reason: string; body: { size: number } }
+}
+
+/** The inspector's answer; a failure to reach it reads as an answer too, so the command can say so and exit 1. */
+async function api(base: string, path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+  try {
+    const res = await fetch(new URL(path, base), init)
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  } catch (err) {
+    const why = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message
+    return { status: 0, body: { error: `no inspector answers at ${base} (${why}); is gangway http running? It prints the address as "Inspector:"` } }
+  }
+}
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      inspector: { type: 'string' },
+      method: { type: 'string' },
+      path: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      body: { type: 'string' },
+      'body-file': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  })
+  const id = positionals[0]?.replace(/^#/, '')
+  if (positionals.length !== 1 || !/^\d+$/.test(id ?? '')) throw new UsageError('gangway replay needs one request id, e.g. gangway replay 12')
+  if (values.body !== undefined && values['body-file'] !== undefined) throw new UsageError('give --body or --body-file, not both')
+  const base = values.inspector ?? process.env.GANGWAY_INSPECTOR ?? 'http://127.0.0.1:4040'
+
+  const edits: Record<string, unknown> = {}
+  if (values.method) edits.method = values.method
+  if (values.path) edits.path = values.path
+  if (values.body !== undefined) edits.body = values.body
+  if (values['body-file'] !== undefined) edits.bodyBase64 = readFileSync(values['body-file']).toString('base64')
+  if (values.header?.length) {
+    // The API replaces all headers: start from the recorded ones, override by name.
+    const original = await api(base, `/api/requests/${id}`)
+    if (original.status !== 200) {
+      out.warn(String(original.body.error))
+      return 1
+    }
+    let headers = (original.body as unknown as Detail).request.headers
+    for (const h of values.header) {
+      const colon = h.indexOf(':')
+      if (colon <= 0) throw new UsageError(`--header needs "Name: value", got "${h}"`)
+      const name = h.slice(0, colon).trim()
+      headers = [...headers.filter(([n]) => n.toLowerCase() !== name.toLowerCase()), [name, h.slice(colon + 1).trim()]]
+    }
+    edits.headers = headers
+  }
+
+  const { status, body } = await api(base, `/api/requests/${id}/replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(edits),
+  })
+  if (status !== 201) {
+    out.warn(`replay of #${id} refused: ${String(body.error)}`)
+    return 1
+  }
+  const ex = body as unknown as Detail
+  if (values.json) out.line(JSON.stringify(body))
+  else if (ex.response) {
+    const colour = ex.status! < 400 ? chalk.green : chalk.red
+    out.line(`#${id} replayed as #${ex.id}: ${colour(`${ex.status} ${ex.response.reason}`)} · ${ex.durationMs} ms · ${ex.response.body.size} bytes`)
+  } else out.line(`#${id} replayed as #${ex.id}: ${chalk.red(ex.error ?? ex.state)}`)
+  return ex.response ? 0 : 1
+}

@@ -1,0 +1,122 @@
+/**
+ * nginx for the sandbox: its own prefix dir (pid, logs and every *_temp_path inside it,
+ * so nothing touches /var), a plain-HTTP default server that answers ACME HTTP-01
+ * challenges for any Host, an HTTPS default server that refuses unknown SNI, and the
+ * agent's vhosts included from sharesDir.
+ */
+import { mkdir, writeFile, chmod, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { request } from 'node:http'
+import type { SandboxLayout, SandboxState } from './layout.js'
+import { logTail, runTool, spawnDetached } from './processes.js'
+import { portAnswers, waitUntil } from './ports.js'
+import { bin } from './binaries.js'
+
+/** argv prefix shared by start, test and reload; `-e` keeps even early errors out of /var/log. */
+export function nginxArgs(layout: SandboxLayout): string[] {
+  return ['-p', layout.nginxPrefix + '/', '-c', layout.nginxConf, '-e', layout.nginxErrorLog]
+}
+
+/**
+ * Run as root, nginx workers drop to `nobody` and must traverse every directory above
+ * the webroot. Under a private home (/root is 0700) they cannot: run them as root then,
+ * acceptable for a loopback-only sandbox.
+ */
+async function workersNeedRoot(dir: string): Promise<boolean> {
+  if (process.getuid?.() !== 0) return false
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (((await stat(d)).mode & 0o001) === 0) return true
+    if (d === '/') return false
+  }
+}
+
+export async function writeNginxConfig(layout: SandboxLayout, state: SandboxState): Promise<void> {
+  const { http, https } = state.ports
+  const temp = (name: string) => join(layout.nginxTemp, name)
+  const conf = `# Gangway sandbox proxy: written by sandboxUp, rewritten on every start.
+${(await workersNeedRoot(layout.dir)) ? 'user root;  # the sandbox dir is under a private home; see nginx.ts\n' : ''}worker_processes 1;
+pid ${layout.nginxPid};
+error_log ${layout.nginxErrorLog} warn;
+
+events { worker_connections 4096; }
+
+http {
+    access_log ${join(layout.nginxPrefix, 'access.log')};
+    client_body_temp_path ${temp('client_body')};
+    proxy_temp_path ${temp('proxy')};
+    fastcgi_temp_path ${temp('fastcgi')};
+    uwsgi_temp_path ${temp('uwsgi')};
+    scgi_temp_path ${temp('scgi')};
+    types { text/html html; text/plain txt; }
+    default_type application/octet-stream;
+    # share hosts are up to 63 + 1 + domain characters: more than the default bucket.
+    server_names_hash_bucket_size 128;
+    server_tokens off;
+
+    # '' maps to '' (not 'close') so upstream keepalive keeps working for plain requests.
+    map $http_upgrade $gw_connection_upgrade {
+        default upgrade;
+        ''      '';
+    }
+
+    server {
+        listen 127.0.0.1:${http} default_server;
+        server_name _;
+        location ^~ /.well-known/acme-challenge/ {
+            root ${layout.webroot};
+            default_type text/plain;
+        }
+        location / { return 404; }
+    }
+
+    server {
+        listen 127.0.0.1:${https} ssl default_server;
+        ssl_reject_handshake on;
+    }
+
+    include ${layout.sharesDir}/*.conf;
+}
+`
+  await writeFile(layout.nginxConf, conf)
+}
+
+/** GET http://127.0.0.1:port/path with a Host header. */
+function httpGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export async function startNginx(layout: SandboxLayout, state: SandboxState): Promise<void> {
+  await mkdir(layout.nginxTemp, { recursive: true })
+  await mkdir(layout.sharesDir, { recursive: true })
+  // Workers (nobody when root) read challenge files: the whole webroot chain is 0755.
+  const challenges = join(layout.webroot, '.well-known', 'acme-challenge')
+  await mkdir(challenges, { recursive: true })
+  for (const d of [layout.dir, layout.webroot, join(layout.webroot, '.well-known'), challenges]) await chmod(d, 0o755)
+  await writeNginxConfig(layout, state)
+  await runTool(bin('nginx'), [...nginxArgs(layout), '-t', '-q'])
+
+  state.pids.nginx = await spawnDetached(bin('nginx'), [...nginxArgs(layout), '-g', 'daemon off;'], { logFile: layout.log('nginx') })
+  await waitUntil('nginx', () => portAnswers(state.ports.http)).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logTail(layout.log('nginx'))}\n${logTail(layout.nginxErrorLog)}`)
+  })
+
+  // The same path pebble's HTTP-01 check takes: fails here, not later inside certbot.
+  const probe = join(challenges, 'gangway-selfcheck')
+  await writeFile(probe, 'ok\n', { mode: 0o644 })
+  try {
+    const res = await httpGet(state.ports.http, '/.well-known/acme-challenge/gangway-selfcheck', `selfcheck.${state.domain}`)
+    if (res.status !== 200) throw new Error(`nginx cannot serve the ACME webroot (HTTP ${res.status}); see ${layout.nginxErrorLog}`)
+  } finally {
+    await rm(probe, { force: true })
+  }
+}

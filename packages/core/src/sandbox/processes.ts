@@ -1,0 +1,150 @@
+/**
+ * Detached daemons and short tool runs for the sandbox. The daemons must outlive the
+ * process that started them (a CLI `gangway sandbox up` exits at once), so they are
+ * spawned detached with their output in log files, and found again later by the pids in
+ * state.json. Before signalling a recorded pid we check that it still runs the binary we
+ * started: pids get reused.
+ */
+import { spawn, execFile } from 'node:child_process'
+import { openSync, closeSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { basename } from 'node:path'
+
+/** Starts `command` detached from this process; stdout+stderr append to `logFile`. */
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<number> {
+  const fd = openSync(options.logFile, 'a')
+  try {
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+    })
+    return new Promise((resolve, reject) => {
+      child.once('error', reject) // e.g. ENOENT: reported before 'spawn'
+      child.once('spawn', () => {
+        child.unref()
+        resolve(child.pid!)
+      })
+    })
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Last lines of a text, so a failure explains itself without flooding the message. */
+export function tailLines(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+/** Runs a short tool; rejects with its stderr tail in the message. */
+export function runTool(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env: options.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${tailLines(String(stderr))}`))
+      else resolve({ stdout: String(stdout), stderr: String(stderr) })
+    })
+  })
+}
+
+/** Reads the end of a log file for error messages ('' when missing). */
+export function logTail(file: string, lines = 20): string {
+  try {
+    return tailLines(readFileSync(file, 'utf8'), lines)
+  } catch {
+    return ''
+  }
+}
+
+/** pid → ppid for every process we can see in /proc. */
+function parentMap(): Map<number, number> {
+  const parents = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // comm may contain spaces and parens: fields resume after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      parents.set(Number(entry), ppid)
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return parents
+}
+
+/** All descendants of `pid` (children, grandchildren, ...), found by walking ppids. */
+export function descendants(pid: number): number[] {
+  const parents = parentMap()
+  const out: number[] = []
+  const queue = [pid]
+  while (queue.length) {
+    const current = queue.shift()!
+    for (const [child, parent] of parents) {
+      if (parent === current) {
+        out.push(child)
+        queue.push(child)
+      }
+    }
+  }
+  return out
+}
+
+/** The basename of the executable running as `pid`, or undefined when it is gone. */
+export function processBinary(pid: number): string | undefined {
+  try {
+    return basename(readlinkSync(`/proc/${pid}/exe`))
+  } catch {
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]
+      return argv0 ? basename(argv0.split(' ')[0]!) : undefined
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/** True when `pid` is alive and (if given) runs `binary`. Zombies count as dead. */
+export function isRunning(pid: number | undefined, binary?: string): pid is number {
+  if (!pid) return false
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false
+  } catch {
+    return false
+  }
+  return binary === undefined || processBinary(pid) === binary
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * SIGTERM every pid (and, collected first, their descendants: nginx workers, sshd
+ * sessions), then SIGKILL whatever is left after `graceMs`.
+ */
+export async function stopProcesses(
+  pids: readonly number[],
+  options: { graceMs?: number; withDescendants?: boolean } = {},
+): Promise<void> {
+  const { graceMs = 3000, withDescendants = true } = options
+  const tree = pids.flatMap((pid) => (withDescendants ? [pid, ...descendants(pid)] : [pid]))
+  const all = [...new Set(tree)].filter((pid) => isRunning(pid))
+  for (const pid of all) signal(pid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (all.some((pid) => isRunning(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  for (const pid of all) if (isRunning(pid)) signal(pid, 'SIGKILL')
+  while (all.some((pid) => isRunning(pid)) && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 20))
+}

@@ -1,0 +1,158 @@
+/**
+ * The inspector's server with a synthetic tap and a real local server: API, live
+ * updates, replay, and who may talk to it (loopback, own Host, own Origin, no CORS).
+ */
+import http from 'node:http'
+import net, { type AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isLoopbackAddress } from '../src/inspect/guard.js'
+import { startInspector, type Inspector } from '../src/inspect/inspector.js'
+
+interface Answer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  text: string
+}
+
+function call(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      let text = ''
+      res.on('data', (c: Buffer) => (text += c.toString()))
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }))
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+const SIGNED = '{"type":"event_callback","event":{"type":"app_mention","text":"hi"}}'
+
+describe('inspector server', () => {
+  let inspector: Inspector
+  let local: http.Server
+  let localPort: number
+  const received: { method: string; url: string; headers: string[]; body: string }[] = []
+
+  beforeAll(async () => {
+    local = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        received.push({ method: req.method!, url: req.url!, headers: req.rawHeaders, body })
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ ok: true, n: received.length }))
+      })
+    })
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', () => r()))
+    localPort = (local.address() as AddressInfo).port
+    inspector = await startInspector({ localPort, localHost: '127.0.0.1', port: 0, maxBodyBytes: 256 })
+    const tap = inspector.tap()!
+    tap.visitor(Buffer.from(`POST /slack/events HTTP/1.1\r\nHost: bot.gangway.test\r\nX-Slack-Signature: v0=abc\r\nContent-Type: application/json\r\nContent-Length: ${SIGNED.length}\r\n\r\n${SIGNED}`))
+    tap.local(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'))
+    tap.visitor(Buffer.from(`POST /big HTTP/1.1\r\nHost: bot.gangway.test\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(1000)}`))
+    tap.local(Buffer.from('HTTP/1.1 413 Too Big\r\nContent-Length: 0\r\n\r\n'))
+    tap.close()
+  })
+  afterAll(async () => {
+    await inspector.close()
+    await inspector.close() // safe twice
+    await new Promise((r) => local.close(r))
+  })
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(inspector.url).toBe(`http://127.0.0.1:${inspector.port}/`)
+    expect(isLoopbackAddress('127.0.0.1') && isLoopbackAddress('::ffff:127.0.0.5') && isLoopbackAddress('::1')).toBe(true)
+    expect(isLoopbackAddress('192.0.2.2') || isLoopbackAddress('::ffff:10.0.0.1') || isLoopbackAddress('fe80::1')).toBe(false)
+  })
+
+  it('lists requests and shows one with headers and pretty JSON', async () => {
+    const list = JSON.parse((await call(inspector.port, '/api/requests')).text)
+    expect(list.requests.map((r: { path: string }) => r.path)).toEqual(['/big', '/slack/events'])
+    const one = JSON.parse((await call(inspector.port, `/api/requests/${list.requests[1].id}`)).text)
+    expect(one.request.headers).toContainEqual(['X-Slack-Signature', 'v0=abc'])
+    expect(one.request.body.kind).toBe('json')
+    expect(one.request.body.text).toContain('"type": "event_callback"')
+    const big = JSON.parse((await call(inspector.port, `/api/requests/${list.requests[0].id}`)).text)
+    expect(big.request.body).toMatchObject({ truncated: true, size: 1000, storedSize: 256 })
+  })
+
+  it('replays a request to the local server byte-for-byte and records it beside the original', async () => {
+    const before = received.length
+    const res = await call(inspector.port, '/api/requests/1/replay', { method: 'POST' })
+    expect(res.status).toBe(201)
+    const ex = JSON.parse(res.text)
+    expect(ex).toMatchObject({ replayOf: 1, source: 'replay', status: 200, state: 'complete' })
+    expect(received.length).toBe(before + 1)
+    const got = received.at(-1)!
+    expect(got.body).toBe(SIGNED)
+    expect(got.headers).toEqual(expect.arrayContaining(['Host', 'bot.gangway.test', 'X-Slack-Signature', 'v0=abc']))
+    expect(JSON.parse((await call(inspector.port, `/api/requests/${ex.id}`)).text).response.body.kind).toBe('json')
+  })
+
+  it('replays with edits, and refuses a truncated body unless a new one is given', async () => {
+    const edits = { method: 'PUT', path: '/edited?x=1', headers: [['Host', 'bot.gangway.test'], ['X-Edit', 'yes']], body: 'new body' }
+    const res = await call(inspector.port, '/api/requests/1/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edits) })
+    expect(res.status).toBe(201)
+    expect(received.at(-1)).toMatchObject({ method: 'PUT', url: '/edited?x=1', body: 'new body' })
+    expect(received.at(-1)!.headers).toEqual(expect.arrayContaining(['X-Edit', 'yes', 'Content-Length', '8']))
+    expect((await call(inspector.port, '/api/requests/2/replay', { method: 'POST' })).status).toBe(409)
+    const bad = await call(inspector.port, '/api/requests/1/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"headers":[["Bad Name","x"]]}' })
+    expect(bad.status).toBe(400)
+  })
+
+  it('sends live updates over server-sent events', async () => {
+    const events: string[] = []
+    const req = http.get({ host: '127.0.0.1', port: inspector.port, path: '/api/events', agent: false })
+    const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
+    expect(res.headers['content-type']).toMatch(/text\/event-stream/)
+    const got = new Promise<void>((resolve) =>
+      res.on('data', (c: Buffer) => {
+        events.push(c.toString())
+        if (events.join('').includes('"/live"')) resolve()
+      }),
+    )
+    const tap = inspector.tap()!
+    tap.visitor(Buffer.from('GET /live HTTP/1.1\r\nHost: a\r\n\r\n'))
+    tap.local(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'))
+    await got
+    expect(events.join('')).toMatch(/event: added\ndata: \{[^\n]*"path":"\/live"/)
+    req.destroy()
+  })
+
+  it('refuses a foreign Host (DNS rebinding) and other origins, with no CORS headers', async () => {
+    const rebind = await call(inspector.port, '/api/requests', { headers: { host: `evil.example:${inspector.port}` } })
+    expect(rebind.status).toBe(403)
+    expect(rebind.text).not.toContain('slack')
+    const cross = await call(inspector.port, '/api/requests', { headers: { origin: 'http://evil.example' } })
+    expect(cross.status).toBe(403)
+    expect(cross.headers['access-control-allow-origin']).toBeUndefined()
+    const preflight = await call(inspector.port, '/api/requests/1/replay', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
+    expect(preflight.status).toBe(403)
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined()
+    expect((await call(inspector.port, '/api/requests', { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403)
+    const form = await call(inspector.port, '/api/requests/1/replay', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })
+    expect(form.status).toBe(415)
+    const own = await call(inspector.port, '/api/requests', { headers: { origin: `http://localhost:${inspector.port}` } })
+    expect(own.status).toBe(200)
+    expect(own.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
+  it('serves the page under a strict CSP', async () => {
+    const page = await call(inspector.port, '/')
+    expect(page.status).toBe(200)
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'nonce-[^']+'/)
+    expect(page.headers['x-frame-options']).toBe('DENY')
+    expect(page.text).toContain('<title>Gangway inspector</title>')
+  })
+
+  it('takes the next port when the wanted one is busy', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+    const busy = (blocker.address() as AddressInfo).port
+    const next = await startInspector({ localPort, port: busy })
+    expect(next.port).toBeGreaterThan(busy)
+    await next.close()
+    blocker.close()
+  })
+})

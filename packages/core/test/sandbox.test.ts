@@ -1,0 +1,227 @@
+/**
+ * The sandbox proxy's lifecycle and its sshd rules, with a real ssh2 client and the
+ * sandbox's own tunnel key. No mocks.
+ */
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { request } from 'node:https'
+import { connect, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import ssh2 from 'ssh2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { restartSshd, sandboxDown, sandboxStatus, sandboxUp, sshdSessionPids, type SandboxInfo } from '../src/sandbox/index.js'
+
+let root: string
+let dir: string
+let info: SandboxInfo
+const clients: ssh2.Client[] = []
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')
+  } catch {
+    return false
+  }
+}
+
+/** An ssh2 client logged in with the tunnel key, checking the host key from known_hosts. */
+async function login(): Promise<ssh2.Client> {
+  const blob = readFileSync(info.knownHostsFile, 'utf8').trim().split(/\s+/)[2]!
+  const client = new ssh2.Client()
+  clients.push(client)
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve).once('error', reject)
+    client.connect({
+      host: info.sshHost,
+      port: info.sshPort,
+      username: info.user,
+      privateKey: readFileSync(info.identityFile),
+      hostVerifier: (key: Buffer) => key.equals(Buffer.from(blob, 'base64')),
+    })
+  })
+  return client
+}
+
+function forwardIn(client: ssh2.Client, address: string): Promise<number> {
+  return new Promise((resolve, reject) => client.forwardIn(address, 0, (err, port) => (err ? reject(err) : resolve(port))))
+}
+
+function exec(client: ssh2.Client, command: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) return reject(err)
+      let out = ''
+      stream.on('data', (d: Buffer) => (out += d.toString()))
+      stream.stderr.resume()
+      stream.on('close', () => resolve(JSON.parse(out.trim().split('\n').pop()!)))
+    })
+  })
+}
+
+/** Pipes every forwarded connection of `client` to 127.0.0.1:localPort (a minimal tunnel). */
+function bridge(client: ssh2.Client, localPort: number): void {
+  client.on('tcp connection', (_info, accept) => {
+    const channel = accept()
+    const socket = connect(localPort, '127.0.0.1')
+    channel.pipe(socket).pipe(channel)
+    socket.on('error', () => channel.close())
+    channel.on('error', () => socket.destroy())
+  })
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1')
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}
+
+function visit(name: string): Promise<{ status: number; body: string }> {
+  const host = `${name}.${info.domain}`
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: info.resolveTo, port: info.httpsPort, servername: host, ca: readFileSync(info.caFile), headers: { host }, agent: false },
+      (res) => {
+        let body = ''
+        res.on('data', (c: Buffer) => (body += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'gw-sandbox-test-'))
+  // World-traversable, so a root run exercises nginx workers as 'nobody' reading the
+  // webroot (proxy-agent.test.ts keeps mkdtemp's 0700: workers as root).
+  chmodSync(root, 0o755)
+  dir = join(root, 'sandbox')
+  const started = Date.now()
+  info = await sandboxUp({ dir })
+  console.log(`sandbox up in ${((Date.now() - started) / 1000).toFixed(2)} s`)
+})
+
+afterAll(async () => {
+  for (const c of clients) c.end()
+  await sandboxDown({ dir })
+  if (!process.env.GANGWAY_KEEP_SANDBOX) rmSync(root, { recursive: true, force: true })
+})
+
+describe('sandbox lifecycle', () => {
+  it('describes itself and is idempotent', async () => {
+    expect(info).toMatchObject({
+      dir,
+      domain: 'gangway.test',
+      sshHost: '127.0.0.1',
+      resolveTo: '127.0.0.1',
+      target: `${info.user}@127.0.0.1:${info.sshPort}`,
+    })
+    for (const file of [info.identityFile, info.knownHostsFile, info.caFile, info.agentConfig, join(dir, 'sandbox.json')]) {
+      expect(existsSync(file), file).toBe(true)
+    }
+    expect(readFileSync(info.knownHostsFile, 'utf8')).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1\\]:${info.sshPort} ssh-ed25519 `))
+    expect(Object.values(info.pids).every(alive)).toBe(true)
+    expect(readFileSync(join(info.nginxPrefix, 'nginx.conf'), 'utf8')).not.toMatch(/^user /m)
+
+    const started = Date.now()
+    expect(await sandboxUp({ dir })).toEqual(info)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(await sandboxStatus({ dir })).toEqual(info)
+    expect(await sandboxStatus({ dir: join(root, 'nothing-here') })).toBeUndefined()
+  })
+})
+
+describe('sandbox sshd and the tunnel key', () => {
+  it('accepts a remote forward on 127.0.0.1 and delivers its connections', async () => {
+    const client = await login()
+    const port = await forwardIn(client, '127.0.0.1')
+    expect(port).toBeGreaterThan(0)
+    const arrived = new Promise<string>((resolve) =>
+      client.once('tcp connection', (details, accept) => {
+        accept().end('hi')
+        resolve(details.destIP)
+      }),
+    )
+    const socket = connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    expect(await arrived).toBe('127.0.0.1')
+    socket.destroy()
+  })
+
+  it('refuses remote forwards on any other address', async () => {
+    const client = await login()
+    for (const address of ['0.0.0.0', '', 'localhost', '::']) {
+      await expect(forwardIn(client, address), address).rejects.toThrow()
+    }
+  })
+
+  it('carries a share end to end: forward + agent + nginx + certificate', async () => {
+    const app = createServer((_req, res) => res.end('through the tunnel'))
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r))
+    try {
+      const client = await login()
+      const port = await forwardIn(client, '127.0.0.1')
+      bridge(client, (app.address() as AddressInfo).port)
+      const reply = await exec(client, `gangway-proxy share-up --name e2e --port ${port} --client test-e2e`)
+      expect(reply).toMatchObject({ ok: true, host: `e2e.${info.domain}`, certificate: 'issued' })
+      expect(await visit('e2e')).toEqual({ status: 200, body: 'through the tunnel' })
+    } finally {
+      closeServer(app)
+    }
+  })
+
+  it('lists the per-connection sshd processes and restarts sshd with or without them', async () => {
+    const client = await login()
+    const port = await forwardIn(client, '127.0.0.1')
+    const sessions = sshdSessionPids(info)
+    expect(sessions.length).toBeGreaterThan(0)
+
+    // Like `systemctl restart ssh`: the listener changes, live sessions and ports stay.
+    const restarted = await restartSshd(info, { killSessions: false })
+    expect(restarted.pids.sshd).not.toBe(info.pids.sshd)
+    expect(alive(info.pids.sshd!)).toBe(false)
+    expect(sessions.every(alive)).toBe(true)
+    expect(await portAnswers(port)).toBe(true)
+    expect(await exec(client, 'gangway-proxy info')).toMatchObject({ ok: true })
+    info = restarted
+    expect(sshdSessionPids(info)).toEqual([]) // the old sessions now belong to init
+    const fresh = await login()
+    expect(sshdSessionPids(info).length).toBeGreaterThan(0)
+
+    // Like a reboot of sshd: sessions end, clients see 'close'.
+    const closed = new Promise<void>((resolve) => fresh.once('close', () => resolve()))
+    info = await restartSshd(info, { killSessions: true })
+    await closed
+    expect(sshdSessionPids(info)).toEqual([])
+  })
+
+  it('stops everything on down, orphaned sessions included, and comes back up', async () => {
+    const before = await sandboxStatus({ dir })
+    expect(before).toBeDefined()
+    // A session orphaned by the earlier restart (killSessions: false) is still alive.
+    const orphans = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).orphanSessions as number[]
+    expect(orphans.some(alive)).toBe(true)
+
+    await sandboxDown({ dir })
+    expect(Object.values(before!.pids).some(alive)).toBe(false)
+    expect(orphans.some(alive)).toBe(false)
+    expect(await sandboxStatus({ dir })).toBeUndefined()
+
+    info = await sandboxUp({ dir })
+    expect(info.pids.sshd).not.toBe(before!.pids.sshd)
+    expect(info.identityFile).toBe(before!.identityFile)
+    expect(readFileSync(info.knownHostsFile, 'utf8')).toContain(readFileSync(before!.knownHostsFile, 'utf8').split(' ')[2]!)
+    const client = await login()
+    expect(await exec(client, 'gangway-proxy info')).toMatchObject({ ok: true, domain: 'gangway.test' })
+  })
+})
+
+function closeServer(server: Server): void {
+  server.closeAllConnections()
+  server.close()
+}

@@ -42,8 +42,14 @@ class TunnelHandle extends EventEmitter implements Tunnel {
 
   async start(): Promise<void> {
     this.setState({ state: 'connecting' })
-    this.session = await openSession(this.opts, this.bridge)
-    for (const w of warnings(this.session)) this.opts.logger?.warn(w)
+    const session = await openSession(this.opts, this.bridge)
+    if (this.stop.signal.aborted) {
+      // close() ran while connecting: this session is nobody's, end it.
+      await session.close()
+      return
+    }
+    this.session = session
+    for (const w of warnings(session)) this.opts.logger?.warn(w)
     this.setState({ state: 'online' })
     this.loop = this.keepUp()
   }
@@ -114,7 +120,19 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
   const opts = resolveOptions(options)
   if (opts.signal?.aborted) throw new GangwayError('CLOSED', 'aborted before the tunnel opened')
   const tunnel = new TunnelHandle(opts)
-  await tunnel.start()
-  opts.signal?.addEventListener('abort', () => void tunnel.close(), { once: true })
+  // Listen before starting: an abort while the first connection is being made must
+  // still close it, and openTunnel then rejects instead of handing back a live tunnel.
+  const onAbort = () => void tunnel.close()
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    await tunnel.start()
+  } catch (err) {
+    opts.signal?.removeEventListener('abort', onAbort)
+    throw err
+  }
+  if (opts.signal?.aborted) {
+    await tunnel.close()
+    throw new GangwayError('CLOSED', 'aborted while the tunnel was opening')
+  }
   return tunnel
 }

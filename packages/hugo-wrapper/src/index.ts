@@ -1,0 +1,10 @@
+export { runHugo, freePort, siteShareName } from './run-hugo.js'
+export type { RunHugoOptions, HugoRun } from './run-hugo.js'
+export { HugoError, isHugoError } from './errors.js'
+export type { HugoErrorCode } from './errors.js'
+export { parseReadyLine } from './ready-line.js'
+export type { ReadyLine } from './ready-line.js'
+export { splitArgs, hugoCommand, isServerCommand, serverArgs, userPort, sourceDir, UsageError } from './args.js'
+export type { WrapperFlags, ServeAt } from './args.js'
+export { findHugo, INSTALL_HINT } from './hugo-binary.js'
+

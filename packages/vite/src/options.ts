@@ -1,0 +1,41 @@
+/**
+ * Options of the Vite plugin. Everything about the proxy comes from the user's gangway
+ * profile, so `gangway()` with no options is the normal case.
+ */
+import type { ShareOptions } from '@gangway/core'
+
+export interface GangwayViteOptions extends Omit<ShareOptions, 'logger'> {
+  /**
+   * Publish the dev server. `GANGWAY=0` in the environment turns it off as well,
+   * without editing the config.
+   * @default true
+   */
+  enabled?: boolean
+  /**
+   * Print a QR code of the public URL under Vite's URL banner, for phones.
+   * @default false
+   */
+  qr?: boolean
+}
+
+export interface ResolvedViteOptions {
+  enabled: boolean
+  qr: boolean
+  /** Passed to core as they are: core applies the profile and its own defaults. */
+  share: Omit<ShareOptions, 'logger'>
+}
+
+/** `GANGWAY=0` / `false` / `off` / `no` switch the plugin off. */
+export function disabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.GANGWAY?.trim().toLowerCase()
+  return value === '0' || value === 'false' || value === 'off' || value === 'no'
+}
+
+export function resolveOptions(options: GangwayViteOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedViteOptions {
+  const { enabled, qr, ...share } = options
+  return {
+    enabled: enabled !== false && !disabledByEnv(env),
+    qr: qr ?? false,
+    share,
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Options of the webpack/rspack plugin. The proxy comes from the user's gangway
+ * profile, so `gangway()` with no options is the normal case.
+ */
+import type { ShareOptions } from '@gangway/core'
+
+export interface GangwayWebpackOptions extends Omit<ShareOptions, 'logger'> {
+  /**
+   * Publish the dev server. `GANGWAY=0` in the environment turns it off as well,
+   * without editing the config.
+   * @default true
+   */
+  enabled?: boolean
+}
+
+export interface ResolvedWebpackOptions {
+  enabled: boolean
+  /** Passed to core as they are: core applies the profile and its own defaults. */
+  share: Omit<ShareOptions, 'logger'>
+}
+
+/** `GANGWAY=0` / `false` / `off` / `no` switch the plugin off. */
+export function disabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.GANGWAY?.trim().toLowerCase()
+  return value === '0' || value === 'false' || value === 'off' || value === 'no'
+}
+
+export function resolveOptions(options: GangwayWebpackOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWebpackOptions {
+  const { enabled, ...share } = options
+  return { enabled: enabled !== false && !disabledByEnv(env), share }
+}

@@ -3,9 +3,22 @@
  * Gangway tunnel, one verified HTTPS request to its public URL, then serving until Ctrl-C.
  */
 import chalk from 'chalk'
-import { checkPublicUrl, defaultConfigFile, resolveShare, writeProfile } from '@gangway/core'
+import { checkPublicUrl, defaultConfigFile, resolveShare, writeProfile, type ResolvedShare, type UrlCheck } from '@gangway/core'
 import { SANDBOX_PROFILE, sandboxProfile, sandboxUp } from '@gangway/core/sandbox'
 import { startPlayground } from './demo-app.js'
+
+/** The plugin opens the tunnel once Vite listens; wait for the public URL to answer 200. */
+async function untilServing(share: ResolvedShare): Promise<UrlCheck> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const check = await checkPublicUrl(share).catch((err: Error) => err)
+    if (!(check instanceof Error) && check.status === 200) return check
+    if (Date.now() > deadline) {
+      throw new Error(`${share.url} did not answer 200 within 30 s (last: ${check instanceof Error ? check.message : check.status})`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
 
 async function main(): Promise<void> {
   console.log(chalk.dim('Starting the sandbox proxy (sshd, nginx, pebble ACME CA, certbot on loopback)…'))
@@ -16,7 +29,7 @@ async function main(): Promise<void> {
 
   const app = await startPlayground()
   const share = resolveShare({ name: app.name })
-  const check = await checkPublicUrl(share)
+  const check = await untilServing(share)
   console.log(`${chalk.green('✔')} GET ${share.url} → ${check.status} (TLS verified against ${info.caFile}, ${check.ms} ms)`)
   console.log()
   console.log(`  Open it from this machine: curl --cacert ${info.caFile} --resolve ${share.hostname}:${share.publicPort}:127.0.0.1 ${share.url}`)

@@ -69,3 +69,18 @@ describe('gangway http', () => {
     expect((await runCliToEnd(['http', '3000', '--bogus'])).code).toBe(2)
   })
 })
+
+describe('gangway sandbox', () => {
+  it('sandbox up --json on a running sandbox reuses it and prints what a client needs', async () => {
+    const r = await runCliToEnd(['sandbox', 'up', '--json', '--dir', sb.dir])
+    expect(r.code).toBe(0)
+    const info = JSON.parse(r.stdout) as Record<string, unknown>
+    expect(info).toMatchObject({ ssh: sb.target, domain: sb.domain, httpsPort: sb.httpsPort, caFile: sb.caFile, resolveTo: '127.0.0.1', profile: 'sandbox' })
+  })
+
+  it('sandbox status says when none is running, with exit 1', async () => {
+    const r = await runCliToEnd(['sandbox', 'status', '--dir', `${sb.dir}-absent`])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('not running')
+  })
+})

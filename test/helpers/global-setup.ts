@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { writeProfile } from '@gangway/core'
-import { sandboxDown, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { SANDBOX_PROFILE, sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,15 +21,7 @@ export default async function setup(project: TestProject) {
   const dir = join(root, 'sandbox')
   const configFile = join(root, 'config.json')
   const info = await sandboxUp({ dir })
-  writeProfile(configFile, 'sandbox', {
-    proxy: info.target,
-    domain: info.domain,
-    publicPort: info.httpsPort,
-    identityFile: info.identityFile,
-    knownHostsFile: info.knownHostsFile,
-    caFile: info.caFile,
-    resolveTo: info.resolveTo,
-  })
+  writeProfile(configFile, SANDBOX_PROFILE, sandboxProfile(info))
   process.env.GANGWAY_CONFIG = configFile
   process.env.GANGWAY_SANDBOX_DIR = dir
   project.provide('sandbox', { ...info, configFile })

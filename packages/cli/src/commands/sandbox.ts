@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import chalk from 'chalk'
 import { defaultConfigFile, removeProfile, writeProfile } from '@gangway/core'
-import { sandboxDown, sandboxStatus, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { SANDBOX_PROFILE, sandboxDown, sandboxProfile, sandboxStatus, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
 import { out, UsageError } from '../output.js'
 
 export const usage = `gangway sandbox up [--json] [--dir DIR]
@@ -26,22 +26,14 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   if (action === 'up') {
     const info = await sandboxUp({ dir })
     if (!values['no-profile']) {
-      writeProfile(configFile, 'sandbox', {
-        proxy: info.target,
-        domain: info.domain,
-        publicPort: info.httpsPort,
-        identityFile: info.identityFile,
-        knownHostsFile: info.knownHostsFile,
-        caFile: info.caFile,
-        resolveTo: info.resolveTo,
-      })
+      writeProfile(configFile, SANDBOX_PROFILE, sandboxProfile(info))
     }
     print(info, values.json ?? false, configFile)
     return 0
   }
   if (action === 'down') {
     await sandboxDown({ dir })
-    if (!values['no-profile']) removeProfile(configFile, 'sandbox')
+    if (!values['no-profile']) removeProfile(configFile, SANDBOX_PROFILE)
     out.info('sandbox stopped')
     return 0
   }

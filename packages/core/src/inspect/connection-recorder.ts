@@ -31,15 +31,16 @@ function bodyFraming(head: MessageHead, otherwise: Framing): Framing | undefined
 
 function isUpgradeRequest(head: MessageHead): boolean {
   if (head.method === 'CONNECT') return true
-  const connection = headerValue(head.headers, 'connection')?.toLowerCase() ?? ''
-  return headerValue(head.headers, 'upgrade') !== undefined && /(^|,)\s*upgrade\s*(,|$)/.test(connection)
+  if (headerValue(head.headers, 'upgrade') === undefined) return false
+  return /(^|,)\s*upgrade\s*(,|$)/i.test(headerValue(head.headers, 'connection') ?? '')
 }
 
 export class ConnectionRecorder implements ConnectionTap {
   readonly id = nextConnectionId++
   /** Requests without a final response yet, oldest first. */
   private readonly waiting: Exchange[] = []
-  private readonly started = new Map<Exchange, number>()
+  /** performance.now() of each waiting request's first byte, index-aligned with `waiting`. */
+  private readonly started: number[] = []
   private requesting: Exchange | undefined
   private responding: Exchange | undefined
   private upgradeAsked: Exchange | undefined
@@ -67,6 +68,7 @@ export class ConnectionRecorder implements ConnectionTap {
   visitor(chunk: Buffer): void {
     this.headStartedAt ??= performance.now()
     this.requests.push(chunk)
+    if (this.upgraded) this.upgraded.upgraded!.visitorBytes = this.requests.tunnelBytes
   }
 
   local(chunk: Buffer): void {
@@ -74,6 +76,7 @@ export class ConnectionRecorder implements ConnectionTap {
     // bytes are read): keep them until the request they answer has been parsed.
     if (this.waiting.length === 0 && this.responses.idle) this.responses.hold()
     this.responses.push(chunk)
+    if (this.upgraded) this.upgraded.upgraded!.localBytes = this.responses.tunnelBytes
   }
 
   close(): void {
@@ -82,6 +85,7 @@ export class ConnectionRecorder implements ConnectionTap {
       this.upgraded.upgraded = { visitorBytes: this.requests.tunnelBytes, localBytes: this.responses.tunnelBytes }
       this.store.update(this.upgraded)
     }
+    this.started.length = 0
     for (const ex of this.waiting.splice(0)) {
       if (ex.state === 'not-http') continue
       ex.error = ex.state === 'response' ? 'connection closed during the response' : 'connection closed before the response'
@@ -101,8 +105,8 @@ export class ConnectionRecorder implements ConnectionTap {
       startedAt: Date.now() - (now - startedAt),
       request: { method: head.method!, path: head.target!, headers: head.headers, httpVersion: head.version, headBytes: head.headBytes },
     })
-    this.started.set(ex, startedAt)
     this.waiting.push(ex)
+    this.started.push(startedAt)
     this.requesting = ex
     if (!framing) {
       this.notHttp('request: contradictory body length')
@@ -157,16 +161,18 @@ export class ConnectionRecorder implements ConnectionTap {
       return
     }
     const ex = this.waiting.shift()
+    const startedAt = this.started.shift() ?? performance.now()
     this.responding = undefined
     if (!ex?.response) return
-    ex.durationMs = Math.round((performance.now() - (this.started.get(ex) ?? performance.now())) * 10) / 10
-    this.started.delete(ex)
+    ex.durationMs = Math.round((performance.now() - startedAt) * 10) / 10
     const switched = ex.response.status === 101 || (ex.request.method === 'CONNECT' && ex.response.status < 300)
     if (switched) {
       ex.state = 'upgraded'
       this.upgraded = ex
       this.requests.tunnel()
       this.responses.tunnel()
+      // Counted live from here on (visitor() / local()), shown when the detail is fetched.
+      ex.upgraded = { visitorBytes: this.requests.tunnelBytes, localBytes: this.responses.tunnelBytes }
     } else {
       ex.state = 'complete'
       if (this.upgradeAsked === ex) this.requests.release()
@@ -196,6 +202,7 @@ export class ConnectionRecorder implements ConnectionTap {
       this.store.update(ex)
     }
     this.waiting.length = 0
+    this.started.length = 0
     this.requesting = this.responding = undefined
   }
 }

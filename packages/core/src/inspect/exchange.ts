@@ -52,7 +52,7 @@ export interface Exchange {
   state: ExchangeState
   request: RecordedRequest
   response?: RecordedResponse
-  /** Bytes each way after a protocol switch, known once the connection closed. */
+  /** Bytes each way after a protocol switch, counted as they pass. */
   upgraded?: { visitorBytes: number; localBytes: number }
   /** Why the exchange is incomplete or not HTTP. */
   error?: string
@@ -98,11 +98,14 @@ export class BodyCapture {
   }
 }
 
-/** Header value by case-insensitive name; several values joined with ", ". */
+/** Header value by name (give it in lower case); several values joined with ", ". A loop, not
+ * filter/map: it runs for every message on the tunnel's path. */
 export function headerValue(headers: [string, string][], name: string): string | undefined {
-  const lower = name.toLowerCase()
-  const values = headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v)
-  return values.length ? values.join(', ') : undefined
+  let value: string | undefined
+  for (const [n, v] of headers) {
+    if (n.length === name.length && n.toLowerCase() === name) value = value === undefined ? v : `${value}, ${v}`
+  }
+  return value
 }
 
 /** The list row: what the page's table and the SSE stream carry. */

@@ -93,6 +93,7 @@ export class ExchangeStore {
 
   /** Drops the oldest exchanges until within bounds; never the one being written (`keep`). */
   private evict(keep: number): void {
+    if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) return // the usual case: no iterator
     for (const id of this.entries.keys()) {
       if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) return
       if (id === keep) continue

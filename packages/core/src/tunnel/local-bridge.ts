@@ -91,7 +91,11 @@ export class LocalBridge {
     // Half-close handling: when the dev server ends, end the channel (pipe does it);
     // when it closes, make sure the channel goes too.
     local.on('close', () => {
-      if (connected) channel.end()
+      if (!connected) return
+      channel.end()
+      // pipe() unpiped the channel when local ended, leaving it paused: it would never
+      // read the visitor side's EOF, never emit 'close', and stay in `open` forever.
+      channel.resume()
     })
   }
 

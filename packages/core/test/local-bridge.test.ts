@@ -1,0 +1,68 @@
+/**
+ * The bridge between tunnel channels and the local server. The channel here is a plain
+ * Duplex standing in for an ssh2 channel (same stream contract: 'close' only after its
+ * end was read and its own side finished); the local server is a real TCP server.
+ */
+import net from 'node:net'
+import { Duplex } from 'node:stream'
+import { afterAll, describe, expect, it } from 'vitest'
+import { LocalBridge } from '../src/tunnel/local-bridge.js'
+
+function fakeChannel(): { channel: Duplex; received: Buffer[] } {
+  const received: Buffer[] = []
+  const channel = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      received.push(chunk)
+      cb()
+    },
+  })
+  return { channel, received }
+}
+
+const until = async (check: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('LocalBridge', () => {
+  const servers: net.Server[] = []
+  afterAll(() => servers.forEach((s) => s.close()))
+
+  it('forgets a connection the local server closed first (websocket close, keep-alive timeout)', async () => {
+    let serverClosed = false
+    const server = net.createServer((sock) => {
+      sock.once('data', () => sock.end('bye'))
+      sock.on('close', () => (serverClosed = true))
+    })
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const bridge = new LocalBridge({ localHost: '127.0.0.1', localPort: (server.address() as net.AddressInfo).port })
+    const { channel, received } = fakeChannel()
+    bridge.handle(channel)
+    channel.push('hello')
+    await until(() => Buffer.concat(received).toString() === 'bye' && serverClosed)
+    await new Promise((r) => setTimeout(r, 100)) // let the bridge see its socket close
+    expect(bridge.connections).toBe(1)
+    channel.push(null) // the visitor side's EOF arrives after the local close
+    await until(() => bridge.connections === 0)
+  })
+
+  it('answers 502 with the local address when nothing listens', async () => {
+    const probe = net.createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const port = (probe.address() as net.AddressInfo).port
+    await new Promise((r) => probe.close(r))
+    const bridge = new LocalBridge({ localHost: '127.0.0.1', localPort: port })
+    const { channel, received } = fakeChannel()
+    bridge.handle(channel)
+    channel.push('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    await until(() => Buffer.concat(received).toString().includes('</html>'))
+    const text = Buffer.concat(received).toString()
+    expect(text.startsWith('HTTP/1.1 502 Bad Gateway\r\n')).toBe(true)
+    expect(text).toContain(`127.0.0.1:${port}`)
+  })
+})

@@ -4,6 +4,9 @@ import { out, UsageError } from './output.js'
 import { httpCommand, usage as httpUsage } from './commands/http.js'
 import { sandboxCommand, usage as sandboxUsage } from './commands/sandbox.js'
 import { replayCommand, usage as replayUsage } from './commands/replay.js'
+import { setupCommand, usage as setupUsage } from './commands/setup.js'
+import { lsCommand, usage as lsUsage } from './commands/ls.js'
+import { rmCommand, usage as rmUsage } from './commands/rm.js'
 
 const usage = `Usage: gangway <command>
 
@@ -12,17 +15,29 @@ Commands:
   replay <id>          send a request recorded by the inspector to the local server again
   sandbox up|down|status
                        a complete proxy on this machine (sshd, nginx, pebble ACME CA)
+  setup <admin@host>   make a Debian host your proxy (nginx, certbot, tunnel account)
+  ls                   list the shares on the proxy
+  rm <name>            remove a share from the proxy
 
 ${httpUsage}
 
 ${replayUsage}
 
-${sandboxUsage}`
+${sandboxUsage}
+
+${setupUsage}
+
+${lsUsage}
+
+${rmUsage}`
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   http: httpCommand,
   replay: replayCommand,
   sandbox: sandboxCommand,
+  setup: setupCommand,
+  ls: lsCommand,
+  rm: rmCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,7 @@ export type GangwayErrorCode =
   | 'CERTIFICATE_FAILED'
   | 'SANDBOX_MISSING_PACKAGES'
   | 'SANDBOX_FAILED'
+  | 'SETUP_FAILED'
   | 'CLOSED'
 
 /** Errors of these codes can never succeed by trying again: reconnect loops stop on them. */

@@ -4,6 +4,8 @@ export { defaultShareName, toDnsLabel, SHARE_NAME } from './config/default-name.
 export { defaultConfigFile, readUserConfig, writeProfile, removeProfile } from './config/user-config.js'
 export type { Profile, UserConfig } from './config/user-config.js'
 export { GangwayError, isGangwayError } from './errors.js'
+export { listShares, removeShare } from './proxy/manage.js'
+export type { ShareListing, RemoveResult } from './proxy/manage.js'
 export type { GangwayErrorCode } from './errors.js'
 export type { Logger, ShareOptions, TunnelOptions, ResolvedShare, Tunnel, TunnelState, TunnelStatus, ConnectionTap, TapFactory } from './types.js'
 export { checkPublicUrl } from './http/check-url.js'

@@ -114,6 +114,22 @@ export interface TunnelOptions extends ShareOptions {
    * @default env GANGWAY_CLIENT_ID, else `user.hostname` of this workstation
    */
   clientId?: string
+  /**
+   * Basic auth for visitors. The password is hashed here ({SSHA}, salted); only the hash
+   * reaches the proxy, on the agent's stdin (never in a command line or a log).
+   * @default none; `password` defaults to env GANGWAY_AUTH_PASSWORD
+   */
+  auth?: { user: string; password?: string }
+  /**
+   * Visitor addresses allowed (IPv4/IPv6 address or CIDR network); everyone else gets 403.
+   * @default [] (everyone)
+   */
+  allow?: string[]
+  /**
+   * Send `X-Robots-Tag: noindex, nofollow` so search engines skip the share.
+   * @default true
+   */
+  noindex?: boolean
   /** Advanced: watch every tunnelled connection's bytes, unchanged (the request inspector uses it). */
   tap?: TapFactory
   /** Aborting closes the tunnel, like `close()`. */

@@ -3,6 +3,7 @@
  * real certbot + pebble certificates, real sshd forced command. No mocks.
  */
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { request } from 'node:https'
@@ -26,16 +27,17 @@ interface AgentResult {
 }
 
 /** Runs the agent; with `ssh` set, the words come from SSH_ORIGINAL_COMMAND as under sshd. */
-function agent(args: string[], opts: { ssh?: string; config?: string; prefix?: string[] } = {}): Promise<AgentResult> {
+function agent(args: string[], opts: { ssh?: string; config?: string; prefix?: string[]; input?: string } = {}): Promise<AgentResult> {
   const argv = [...(opts.prefix ?? []), PYTHON, AGENT_SOURCE, '--config', opts.config ?? info.agentConfig]
   const env = { ...process.env }
   if (opts.ssh !== undefined) env.SSH_ORIGINAL_COMMAND = opts.ssh
   else argv.push(...args)
   return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { env, timeout: 60_000 }, (error, stdout) => {
+    const child = execFile(argv[0]!, argv.slice(1), { env, timeout: 60_000 }, (error, stdout) => {
       const last = String(stdout).trimEnd().split('\n').pop() ?? ''
       resolve({ status: error ? Number((error as { code?: number }).code ?? -1) : 0, reply: JSON.parse(last) })
     })
+    child.stdin!.end(opts.input)
   })
 }
 
@@ -60,7 +62,7 @@ interface Visit {
 }
 
 /** A visitor's HTTPS request: TLS verified against the sandbox CA, SNI + Host = the share. */
-function visit(name: string, opts: { method?: string; body?: string; path?: string } = {}): Promise<Visit> {
+function visit(name: string, opts: { method?: string; body?: string; path?: string; headers?: Record<string, string>; ca?: Buffer } = {}): Promise<Visit> {
   const host = `${name}.${info.domain}`
   return new Promise((resolve, reject) => {
     const req = request(
@@ -68,10 +70,10 @@ function visit(name: string, opts: { method?: string; body?: string; path?: stri
         host: info.resolveTo,
         port: info.httpsPort,
         servername: host,
-        ca: readFileSync(info.caFile),
+        ca: opts.ca ?? readFileSync(info.caFile),
         method: opts.method ?? 'GET',
         path: opts.path ?? '/',
-        headers: { host: `${host}:${info.httpsPort}` },
+        headers: { host: `${host}:${info.httpsPort}`, ...opts.headers },
         agent: false,
         timeout: 10_000,
       },
@@ -86,6 +88,10 @@ function visit(name: string, opts: { method?: string; body?: string; path?: stri
     req.on('error', reject)
     req.end(opts.body)
   })
+}
+
+function sha1(password: string, salt: string): Buffer {
+  return createHash('sha1').update(password).update(salt).digest()
 }
 
 const shareFiles = () => readdirSync(agentConfig.sharesDir).sort()
@@ -335,6 +341,66 @@ describe('gangway-proxy shares', () => {
     expect(names).not.toContain('gone')
     await expect(visit('gone')).rejects.toThrow() // ssl_reject_handshake for unknown names
     expect((await agent(['rm', '--name', 'gone'])).reply).toMatchObject({ ok: true, removed: false })
+  })
+})
+
+describe('gangway-proxy access control, sudo entry and wildcard mode', () => {
+  const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })
+  // {SSHA} of "s3cret" with salt "saltsalt", as the workstation computes it (config/access.ts).
+  const line = `bob:{SSHA}${Buffer.concat([sha1('s3cret', 'saltsalt'), Buffer.from('saltsalt')]).toString('base64')}`
+
+  it('takes the words from --ssh-command (sudo resets the env) and nothing after them', async () => {
+    const ok = await agent(['--ssh-command', 'gangway-proxy info'])
+    expect(ok.reply).toMatchObject({ ok: true, domain: info.domain })
+    expect((await agent(['--ssh-command', 'gangway-proxy info', '--config', '/etc/passwd'])).reply.code).toBe('USAGE')
+    expect((await agent(['--ssh-command', 'gangway-proxy info', 'extra'])).reply.code).toBe('USAGE')
+    expect((await agent(['--ssh-command', ''])).reply.code).toBe('USAGE')
+  })
+
+  it('basic auth from a hashed line on stdin: 401 without, 200 with; a bad line writes nothing', async () => {
+    const app = await origin('locked')
+    const before = shareFiles()
+    const bad = await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1', '--auth-stdin'], { input: 'bob:plaintext\n' })
+    expect(bad.reply.code).toBe('USAGE')
+    expect(shareFiles()).toEqual(before)
+    const up = await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1', '--auth-stdin'], { input: `${line}\n` })
+    expect(up.reply).toMatchObject({ ok: true })
+    expect((await visit('locked')).status).toBe(401)
+    expect((await visit('locked', { headers: basic('bob', 'wrong') })).status).toBe(401)
+    expect((await visit('locked', { headers: basic('bob', 's3cret') })).status).toBe(200)
+    // Shared again without auth: the password file goes, the share is open.
+    await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1'])
+    expect((await visit('locked')).status).toBe(200)
+    expect(existsSync(join(agentConfig.stateDir, 'auth', 'locked.htpasswd'))).toBe(false)
+  })
+
+  it('allowlist: canonical networks only, 403 for others; indexing can be allowed', async () => {
+    const app = await origin('fenced')
+    for (const bad of ['10.0.0.0/33', 'example.com', '1.2.3.4; deny all', '::g']) {
+      expect((await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', bad])).reply.code).toBe('USAGE')
+    }
+    await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', '192.0.2.7/24', '--allow', '2001:db8::1'])
+    expect(readFileSync(join(agentConfig.sharesDir, 'fenced.conf'), 'utf8')).toContain('allow 192.0.2.0/24;\n    allow 2001:db8::1/128;\n    deny all;')
+    expect((await visit('fenced')).status).toBe(403)
+    await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', '127.0.0.1', '--allow-indexing'])
+    const open = await visit('fenced')
+    expect([open.status, open.headers['x-robots-tag']]).toEqual([200, undefined])
+  })
+
+  it('wildcard mode: one *.DOMAIN certificate serves every name, certbot never runs', async () => {
+    const dir = join(root, 'wildcard')
+    await new Promise<void>((resolve, reject) =>
+      execFile('sh', ['-c', `mkdir -p "$1" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=wild -addext "subjectAltName=DNS:*.${info.domain}" -keyout "$1/privkey.pem" -out "$1/fullchain.pem"`, 'sh', dir], (e) => (e ? reject(e) : resolve())),
+    )
+    const config = join(root, 'agent-wildcard.json')
+    const deadAcme = { ...agentConfig.certbot, argv: [...agentConfig.certbot.argv.slice(0, -1), 'https://127.0.0.1:1/dir'] }
+    writeFileSync(config, JSON.stringify({ ...agentConfig, certbot: deadAcme, certMode: 'wildcard', wildcardCert: { fullchain: join(dir, 'fullchain.pem'), privkey: join(dir, 'privkey.pem') } }))
+    const app = await origin('wild')
+    const up = await agent(['share-up', '--name', 'wild', '--port', String(app.port), '--client', 'c1'], { config })
+    expect(up.reply).toMatchObject({ ok: true, certificate: 'wildcard' })
+    expect((await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).body).toContain('hello from wild')
+    expect((await agent(['rm', '--name', 'wild', '--cert'], { config })).reply).toMatchObject({ ok: true, certificate: 'shared' })
+    expect(existsSync(join(dir, 'fullchain.pem'))).toBe(true)
   })
 })
 

@@ -4,6 +4,7 @@ import chalk from 'chalk'
 import { openTunnel, startInspector, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
+import { promptPassword } from '../prompt.js'
 
 export const usage = `gangway http <port> [options]
 
@@ -19,6 +20,9 @@ Options:
   --accept-new-host-key    trust the proxy's key when it is not yet known
   --local-host HOST        host the local server listens on (default: localhost)
   --max-body SIZE          largest request body (default: 100m)
+  --auth USER              basic auth; password from GANGWAY_AUTH_PASSWORD or a prompt
+  --allow CIDR             only these visitor addresses (repeatable); others get 403
+  --allow-indexing         no X-Robots-Tag: noindex header (sent by default)
   --inspect-port PORT      request inspector on 127.0.0.1:PORT (default: 4040, next free if taken)
   --no-inspect             no request inspector (nothing recorded)
   --json                   print {"url": …} as JSON once online
@@ -38,6 +42,9 @@ export async function httpCommand(argv: string[]): Promise<number> {
       'accept-new-host-key': { type: 'boolean' },
       'local-host': { type: 'string' },
       'max-body': { type: 'string' },
+      auth: { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      'allow-indexing': { type: 'boolean' },
       'inspect-port': { type: 'string' },
       'no-inspect': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -50,6 +57,8 @@ export async function httpCommand(argv: string[]): Promise<number> {
   const logger = cliLogger(values.verbose ?? false)
   const inspectPort = values['inspect-port'] === undefined ? undefined : Number(values['inspect-port'])
   if (inspectPort !== undefined && !/^\d+$/.test(values['inspect-port']!)) throw new UsageError('--inspect-port needs a port number')
+  // The password never goes through argv: env, else a prompt; core hashes it at once.
+  const password = values.auth === undefined ? undefined : (process.env.GANGWAY_AUTH_PASSWORD || (await promptPassword(`Password for ${values.auth}: `)))
   const stop = new AbortController()
   const signalled = untilSignal(stop)
   // A bad port is left to openTunnel, whose error says how to fix it.
@@ -67,6 +76,9 @@ export async function httpCommand(argv: string[]): Promise<number> {
     acceptNewHostKey: values['accept-new-host-key'],
     localHost: values['local-host'],
     maxBodySize: values['max-body'],
+    auth: values.auth === undefined ? undefined : { user: values.auth, password },
+    allow: values.allow,
+    noindex: values['allow-indexing'] ? false : undefined,
     tap: inspector?.tap,
     logger,
   }).catch(async (err: unknown) => {

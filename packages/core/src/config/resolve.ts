@@ -8,6 +8,7 @@ import { GangwayError, type GangwayErrorCode } from '../errors.js'
 import type { Logger, ResolvedShare, TapFactory, ShareOptions, TunnelOptions } from '../types.js'
 import { SHARE_NAME, defaultShareName, toDnsLabel } from './default-name.js'
 import { defaultConfigFile, readUserConfig, type Profile } from './user-config.js'
+import { resolveAccess, type ResolvedAccess } from './access.js'
 
 export interface ResolvedTunnelOptions {
   share: ResolvedShare
@@ -21,6 +22,8 @@ export interface ResolvedTunnelOptions {
   keepaliveInterval: number
   keepaliveCountMax: number
   clientId: string
+  /** Basic auth (hashed), allowlist, noindex: sent with every share-up. */
+  access: ResolvedAccess
   logger: Logger | undefined
   tap: TapFactory | undefined
   signal: AbortSignal | undefined
@@ -59,9 +62,12 @@ function pickProfile(options: ShareOptions, env: NodeJS.ProcessEnv): Profile {
 }
 
 /** Resolves what is known about a share before connecting (name, host, URL). */
-export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv = process.env, problems?: Problem[]): ResolvedShare {
+export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedShare {
+  return shareFrom(options, env, pickProfile(options, env))
+}
+
+function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profile, problems?: Problem[]): ResolvedShare {
   const own = problems ?? []
-  const profile = pickProfile(options, env)
   const explicitName = options.name ?? (env.GANGWAY_NAME || undefined)
   const name = explicitName ?? defaultShareName()
   if (!SHARE_NAME.test(name)) {
@@ -98,8 +104,8 @@ export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv 
 
 export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = process.env): ResolvedTunnelOptions {
   const problems: Problem[] = []
-  const share = resolveShare(options, env, problems)
   const profile = pickProfile(options, env)
+  const share = shareFrom(options, env, profile, problems)
   const port = options.port
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     problems.push({ code: 'INVALID_PORT', text: `local port ${String(port)} is not a port (expected an integer 1-65535)` })
@@ -112,6 +118,7 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
   const keepaliveCountMax = options.keepaliveCountMax ?? 3
   if (!(keepaliveInterval > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveInterval must be a positive number of seconds' })
   if (!(Number.isInteger(keepaliveCountMax) && keepaliveCountMax > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveCountMax must be a positive integer' })
+  const access = resolveAccess(options, env, problems)
   if (problems.length) throw toError(problems)
   return {
     share,
@@ -125,9 +132,25 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
     keepaliveInterval,
     keepaliveCountMax,
     clientId: options.clientId ?? (env.GANGWAY_CLIENT_ID || undefined) ?? defaultClientId(),
+    access,
     logger: options.logger,
     tap: options.tap,
     signal: options.signal,
+  }
+}
+
+/** How to reach the proxy with the tunnel key, for commands that need no share (ls, rm). */
+export function resolveProxyAccess(options: ShareOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+  const profile = pickProfile(options, env)
+  const proxy = options.proxy ?? (env.GANGWAY_PROXY || undefined) ?? profile.proxy
+  if (!proxy) throw toError([{ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' }])
+  return {
+    proxy,
+    domain: options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain,
+    identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,
+    passphrase: options.passphrase ?? (env.GANGWAY_KEY_PASSPHRASE || undefined),
+    knownHostsFile: options.knownHostsFile ?? (env.GANGWAY_KNOWN_HOSTS || undefined) ?? profile.knownHostsFile,
+    acceptNewHostKey: options.acceptNewHostKey ?? false,
   }
 }
 

@@ -10,28 +10,15 @@ import { nginxArgs } from './nginx.js'
 import { pebbleDirectoryUrl } from './pebble.js'
 import { publicKey } from './sshd.js'
 import { bin } from './binaries.js'
+import { PLAIN_PATH, renderAgentConfig, tunnelKeyLine, type AgentConfig } from '../proxy/agent-config.js'
+
+export type { AgentConfig }
 
 /**
  * The agent shipped with this package. Same depth from src/sandbox/ (tests) and
  * dist/sandbox/ (published; package.json "files" includes "proxy").
  */
 export const AGENT_SOURCE = fileURLToPath(new URL('../../proxy/gangway-proxy', import.meta.url))
-
-/** Shape of agent.json, shared with the agent (packages/core/proxy/gangway-proxy). */
-export interface AgentConfig {
-  domain: string
-  publicHttpsPort: number
-  sharesDir: string
-  stateDir: string
-  webroot: string
-  /** nginx `listen` values of the share vhosts; the agent defaults to the public port. */
-  httpsListen?: string[]
-  /** Plain-HTTP listens for the per-share redirect + ACME route; none by default. */
-  httpListen?: string[]
-  nginx: { test: string[]; reload: string[]; pidFile?: string }
-  certbot: { argv: string[]; env: Record<string, string>; liveDir: string; email: string | null }
-  certMode: 'http01'
-}
 
 export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): AgentConfig {
   return {
@@ -67,7 +54,7 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
 /** authorized_keys: option values are double-quoted, so the paths must be plain. */
 function forcedCommand(layout: SandboxLayout): string {
   for (const path of [layout.agentScript, layout.agentConfig]) {
-    if (!/^\/[A-Za-z0-9._/@+=,:-]*$/.test(path)) {
+    if (!PLAIN_PATH.test(path)) {
       throw new Error(`sandbox path ${JSON.stringify(path)} has characters an authorized_keys command cannot carry`)
     }
   }
@@ -78,11 +65,7 @@ export async function installAgent(layout: SandboxLayout, state: SandboxState): 
   await mkdir(layout.agentState, { recursive: true })
   await copyFile(AGENT_SOURCE, layout.agentScript)
   await chmod(layout.agentScript, 0o755)
-  await writeFile(layout.agentConfig, JSON.stringify(sandboxAgentConfig(layout, state), null, 2) + '\n')
-  // restrict = no pty, agent/X11 forwarding or ~/.ssh/rc; then only loopback remote
-  // forwards (permitlisten matches the literal "127.0.0.1", not "localhost") and the agent.
-  const options = `restrict,port-forwarding,permitlisten="127.0.0.1:*",command="${forcedCommand(layout)}"`
-  await writeFile(layout.authorizedKeys, `${options} ${await publicKey(layout.identityFile)} gangway-sandbox-tunnel\n`, {
-    mode: 0o600,
-  })
+  await writeFile(layout.agentConfig, renderAgentConfig(sandboxAgentConfig(layout, state)))
+  const line = tunnelKeyLine(forcedCommand(layout), await publicKey(layout.identityFile), 'gangway-sandbox-tunnel')
+  await writeFile(layout.authorizedKeys, line, { mode: 0o600 })
 }

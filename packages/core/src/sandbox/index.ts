@@ -25,6 +25,10 @@ export { defaultSandboxDir } from './layout.js'
 export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
 export { AGENT_SOURCE, sandboxAgentConfig } from './agent-install.js'
 export type { AgentConfig } from './agent-install.js'
+export { startPebbleCa } from './pebble.js'
+export type { PebbleCa, PebbleCaOptions } from './pebble.js'
+export { stopProcesses } from './processes.js'
+export { pickPorts } from './ports.js'
 
 export interface SandboxInfo {
   dir: string

@@ -1,8 +1,7 @@
 /**
  * nginx for the sandbox: its own prefix dir (pid, logs and every *_temp_path inside it,
- * so nothing touches /var), a plain-HTTP default server that answers ACME HTTP-01
- * challenges for any Host, an HTTPS default server that refuses unknown SNI, and the
- * agent's vhosts included from sharesDir.
+ * so nothing touches /var) around the same base configuration `gangway setup` installs
+ * on a VPS (proxy/nginx-base.ts: default servers, ACME webroot, the share vhosts).
  */
 import { mkdir, writeFile, chmod, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -11,6 +10,7 @@ import type { SandboxLayout, SandboxState } from './layout.js'
 import { logTail, runTool, spawnDetached } from './processes.js'
 import { portAnswers, waitUntil } from './ports.js'
 import { bin } from './binaries.js'
+import { renderBaseNginx } from '../proxy/nginx-base.js'
 
 /** argv prefix shared by start, test and reload; `-e` keeps even early errors out of /var/log. */
 export function nginxArgs(layout: SandboxLayout): string[] {
@@ -49,33 +49,7 @@ http {
     scgi_temp_path ${temp('scgi')};
     types { text/html html; text/plain txt; }
     default_type application/octet-stream;
-    # share hosts are up to 63 + 1 + domain characters: more than the default bucket.
-    server_names_hash_bucket_size 128;
-    server_tokens off;
-
-    # '' maps to '' (not 'close') so upstream keepalive keeps working for plain requests.
-    map $http_upgrade $gw_connection_upgrade {
-        default upgrade;
-        ''      '';
-    }
-
-    server {
-        listen 127.0.0.1:${http} default_server;
-        server_name _;
-        location ^~ /.well-known/acme-challenge/ {
-            root ${layout.webroot};
-            default_type text/plain;
-        }
-        location / { return 404; }
-    }
-
-    server {
-        listen 127.0.0.1:${https} ssl default_server;
-        ssl_reject_handshake on;
-    }
-
-    include ${layout.sharesDir}/*.conf;
-}
+${renderBaseNginx({ httpListen: [`127.0.0.1:${http}`], httpsListen: [`127.0.0.1:${https}`], webroot: layout.webroot, sharesDir: layout.sharesDir })}}
 `
   await writeFile(layout.nginxConf, conf)
 }

@@ -7,6 +7,7 @@
  */
 import { request } from 'node:https'
 import { readFile, writeFile, rm, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { SandboxLayout, SandboxState } from './layout.js'
 import { logTail, runTool, spawnDetached } from './processes.js'
 import { waitUntil, portAnswers } from './ports.js'
@@ -28,12 +29,13 @@ export function httpsGet(url: string, ca: string | Buffer): Promise<{ status: nu
 }
 
 /** A self-signed certificate for pebble's own HTTPS listener (certbot trusts it). */
-async function makeListenerCert(layout: SandboxLayout): Promise<void> {
+async function makeListenerCert(cert: string, key: string, ip: string): Promise<void> {
   await runTool(bin('openssl'), [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', layout.pebbleListenerKey, '-out', layout.pebbleListenerCert,
+    '-keyout', key, '-out', cert,
     '-days', '3650', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    // certbot on another host reaches pebble by IP (it has no DNS): that IP must be in the SAN.
+    '-addext', `subjectAltName=DNS:localhost,IP:127.0.0.1${ip === '127.0.0.1' ? '' : `,IP:${ip}`}`,
   ])
 }
 
@@ -41,35 +43,66 @@ export function pebbleDirectoryUrl(state: Pick<SandboxState, 'ports'>): string {
   return `https://127.0.0.1:${state.ports.pebble}/dir`
 }
 
-/** Starts challtestsrv + pebble, waits for the ACME directory, saves the root CA. */
-export async function startPebble(layout: SandboxLayout, state: SandboxState): Promise<void> {
-  const { ports } = state
-  await mkdir(layout.pebbleDir, { recursive: true, mode: 0o755 })
-  await makeListenerCert(layout)
+/** A pebble ACME CA + its DNS: the sandbox's, or one for a test VPS on another address. */
+export interface PebbleCaOptions {
+  /** Holds pebble-config.json, listener-cert.pem/-key.pem and root-ca.pem. */
+  dir: string
+  /** Log file of each daemon. */
+  log: (name: 'pebble' | 'challtestsrv') => string
+  /** Address pebble's ACME listener binds (the listener certificate names it). */
+  listenHost: string
+  /** Every name resolves here for pebble's validation (challtestsrv -defaultIPv4). */
+  resolveTo: string
+  /** pebble/pebbleMgmt/dns/dnsMgmt: free ports; http/https: where validation connects. */
+  ports: { pebble: number; pebbleMgmt: number; dns: number; dnsMgmt: number; http: number; https: number }
+}
 
-  state.pids.challtestsrv = await spawnDetached(
+export interface PebbleCa {
+  directoryUrl: string
+  /** Certificate of pebble's own listener: what ACME clients must trust (REQUESTS_CA_BUNDLE). */
+  listenerCert: string
+  /** Root CA of this run: what visitors must trust. */
+  caFile: string
+}
+
+/**
+ * Starts challtestsrv + pebble, waits for the ACME directory, saves the root CA. Each pid
+ * goes into `pids` as soon as it exists, so a caller can stop what a failed start left.
+ */
+export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: number; pebble?: number } = {}): Promise<PebbleCa> {
+  const { ports } = o
+  const file = (name: string) => join(o.dir, name)
+  const ca: PebbleCa = {
+    directoryUrl: `https://${o.listenHost}:${ports.pebble}/dir`,
+    listenerCert: file('listener-cert.pem'),
+    caFile: file('root-ca.pem'),
+  }
+  await mkdir(o.dir, { recursive: true, mode: 0o755 })
+  await makeListenerCert(ca.listenerCert, file('listener-key.pem'), o.listenHost)
+
+  pids.challtestsrv = await spawnDetached(
     bin('pebble-challtestsrv'),
     [
       '-dns01', `127.0.0.1:${ports.dns}`,
-      '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '',
+      '-defaultIPv4', o.resolveTo, '-defaultIPv6', '',
       '-http01', '', '-https01', '', '-tlsalpn01', '',
       '-management', `127.0.0.1:${ports.dnsMgmt}`,
     ],
-    { logFile: layout.log('challtestsrv') },
+    { logFile: o.log('challtestsrv') },
   )
   await waitUntil('pebble-challtestsrv', () => portAnswers(ports.dnsMgmt)).catch((e: Error) => {
-    throw new Error(`${e.message}\n${logTail(layout.log('challtestsrv'))}`)
+    throw new Error(`${e.message}\n${logTail(o.log('challtestsrv'))}`)
   })
 
   await writeFile(
-    layout.pebbleConfig,
+    file('pebble-config.json'),
     JSON.stringify(
       {
         pebble: {
-          listenAddress: `127.0.0.1:${ports.pebble}`,
+          listenAddress: `${o.listenHost}:${ports.pebble}`,
           managementListenAddress: `127.0.0.1:${ports.pebbleMgmt}`,
-          certificate: layout.pebbleListenerCert,
-          privateKey: layout.pebbleListenerKey,
+          certificate: ca.listenerCert,
+          privateKey: file('listener-key.pem'),
           httpPort: ports.http, // HTTP-01 validation goes to nginx's plain-HTTP port
           tlsPort: ports.https, // TLS-ALPN-01 is not used
           ocspResponderURL: '',
@@ -80,24 +113,28 @@ export async function startPebble(layout: SandboxLayout, state: SandboxState): P
       2,
     ),
   )
-  // A new pebble knows no accounts and has a new root: old certbot state is useless
-  // (certbot 2.1 even crashes on it) and old certificates are invalid.
-  await rm(layout.certbotDir, { recursive: true, force: true })
-  for (const d of [layout.certbotConfig, layout.certbotWork, layout.certbotLogs]) await mkdir(d, { recursive: true })
-
-  state.pids.pebble = await spawnDetached(bin('pebble'), ['-config', layout.pebbleConfig, '-dnsserver', `127.0.0.1:${ports.dns}`], {
-    logFile: layout.log('pebble'),
+  pids.pebble = await spawnDetached(bin('pebble'), ['-config', file('pebble-config.json'), '-dnsserver', `127.0.0.1:${ports.dns}`], {
+    logFile: o.log('pebble'),
     env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
   })
-  const listenerCa = await readFile(layout.pebbleListenerCert)
-  await waitUntil('pebble', async () => (await httpsGet(pebbleDirectoryUrl(state), listenerCa)).status === 200).catch(
-    (e: Error) => {
-      throw new Error(`${e.message}\n${logTail(layout.log('pebble'))}`)
-    },
-  )
+  const listenerCa = await readFile(ca.listenerCert)
+  await waitUntil('pebble', async () => (await httpsGet(ca.directoryUrl, listenerCa)).status === 200).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logTail(o.log('pebble'))}`)
+  })
   const root = await httpsGet(`https://127.0.0.1:${ports.pebbleMgmt}/roots/0`, listenerCa)
   if (root.status !== 200 || !root.body.includes('BEGIN CERTIFICATE')) {
     throw new Error(`pebble did not give its root CA (HTTP ${root.status})`)
   }
-  await writeFile(layout.caFile, root.body)
+  await writeFile(ca.caFile, root.body)
+  return ca
+}
+
+/** The sandbox's CA on loopback; certbot's state is wiped because pebble forgot it. */
+export async function startPebble(layout: SandboxLayout, state: SandboxState): Promise<void> {
+  // A new pebble knows no accounts and has a new root: old certbot state is useless
+  // (certbot 2.1 even crashes on it) and old certificates are invalid.
+  await rm(layout.certbotDir, { recursive: true, force: true })
+  for (const d of [layout.certbotConfig, layout.certbotWork, layout.certbotLogs]) await mkdir(d, { recursive: true })
+  const log = (name: string) => layout.log(name)
+  await startPebbleCa({ dir: layout.pebbleDir, log, listenHost: '127.0.0.1', resolveTo: '127.0.0.1', ports: state.ports }, state.pids)
 }

@@ -21,7 +21,8 @@ export interface ExecResult {
   stderr: string
 }
 
-export function execArgv(client: SshClient, argv: string[], timeoutMs = 120_000): Promise<ExecResult> {
+/** `input` goes to the command's stdin: the one channel for secrets (argv shows in `ps`). */
+export function execArgv(client: SshClient, argv: string[], timeoutMs = 120_000, input?: string): Promise<ExecResult> {
   const command = buildCommand(argv)
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
@@ -44,6 +45,7 @@ export function execArgv(client: SshClient, argv: string[], timeoutMs = 120_000)
       stream.on('data', (d: string) => (stdout += d))
       stream.stderr.setEncoding('utf8')
       stream.stderr.on('data', (d: string) => (stderr += d))
+      if (input !== undefined) stream.end(input)
       stream.on('close', (code: number | null) => {
         clearTimeout(timer)
         resolve({ code, stdout, stderr })
@@ -63,8 +65,8 @@ export interface AgentReply {
 const KNOWN_CODES = new Set<string>(['INVALID_NAME', 'INVALID_PORT', 'NAME_TAKEN', 'NGINX_CONFIG_REJECTED', 'CERTIFICATE_FAILED', 'PROXY_COMMAND_FAILED'])
 
 /** Runs `gangway-proxy VERB ...` and returns its JSON reply, or throws its error. */
-export async function runAgent(client: SshClient, verb: string, args: string[], timeoutMs?: number): Promise<AgentReply> {
-  const res = await execArgv(client, ['gangway-proxy', verb, ...args], timeoutMs)
+export async function runAgent(client: SshClient, verb: string, args: string[], timeoutMs?: number, input?: string): Promise<AgentReply> {
+  const res = await execArgv(client, ['gangway-proxy', verb, ...args], timeoutMs, input)
   const last = res.stdout.trim().split('\n').pop() ?? ''
   let reply: AgentReply | undefined
   try {

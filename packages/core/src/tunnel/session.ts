@@ -54,12 +54,16 @@ export async function openSession(opts: ResolvedTunnelOptions, bridge: LocalBrid
 
   try {
     const remotePort = await forwardIn(client)
+    const { authLine, allow, noindex } = opts.access
     const reply = await runAgent(client, 'share-up', [
       '--name', opts.share.name,
       '--port', String(remotePort),
       '--client', opts.clientId,
       '--max-body', opts.maxBodySize,
-    ])
+      ...allow.flatMap((entry) => ['--allow', entry]),
+      ...(noindex ? [] : ['--allow-indexing']),
+      ...(authLine ? ['--auth-stdin'] : []),
+    ], undefined, authLine && `${authLine}\n`)
     const close = async () => {
       if (closing) return
       closing = true

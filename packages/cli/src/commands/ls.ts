@@ -1,0 +1,36 @@
+/** `gangway ls`: the shares on the proxy, asked of its agent through the tunnel key. */
+import { parseArgs } from 'node:util'
+import chalk from 'chalk'
+import { listShares } from '@gangway/core'
+import { out } from '../output.js'
+
+export const usage = `gangway ls [--profile NAME] [--json]
+
+Lists the shares on the proxy: name, URL, online or not, certificate expiry, holder.`
+
+export async function lsCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, proxy: { type: 'string' }, json: { type: 'boolean' } } })
+  const shares = await listShares({ profile: values.profile, proxy: values.proxy })
+  if (values.json) {
+    out.line(JSON.stringify(shares))
+    return 0
+  }
+  if (!shares.length) {
+    out.line('no shares on this proxy')
+    return 0
+  }
+  const rows = shares.map((s) => [
+    s.name,
+    s.url,
+    s.online ? 'online' : 'offline',
+    s.certExpires ? s.certExpires.slice(0, 10) : '-',
+    s.client ?? '-',
+    [s.access?.auth && `auth:${s.access.auth}`, s.access?.allow.length && `allow:${s.access.allow.join(',')}`].filter(Boolean).join(' ') || '-',
+  ])
+  const head = ['NAME', 'URL', 'STATE', 'CERT EXPIRES', 'HOLDER', 'ACCESS']
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+  const fmt = (r: unknown[]) => r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ').trimEnd()
+  out.line(chalk.bold(fmt(head)))
+  for (const r of rows) out.line(fmt(r))
+  return 0
+}

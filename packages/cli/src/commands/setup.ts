@@ -1,0 +1,79 @@
+/** `gangway setup <admin-target> --domain ZONE`: a Debian host becomes this workstation's proxy. */
+import { parseArgs } from 'node:util'
+import chalk from 'chalk'
+import { runSetup } from '@gangway/core/setup'
+import { cliLogger, out, UsageError } from '../output.js'
+
+export const usage = `gangway setup <admin@host[:port]> --domain ZONE [options]
+
+Installs and configures nginx, certbot and a locked-down tunnel account on a Debian
+host you can sudo on, and writes a profile so that gangway and the adapters need no
+options. Safe to run again: a second run changes nothing and says so.
+
+Options:
+  --domain ZONE            shares are https://NAME.ZONE (point *.ZONE at the host)
+  --email ADDR             Let's Encrypt account email
+  --acme-server URL        ACME directory (default: Let's Encrypt)
+  --acme-ca-file FILE      CA the proxy trusts for --acme-server (private/test CA)
+  --tunnel-user NAME       the tunnel account (default: gangway)
+  --https-port PORT        public HTTPS port (default: 443)
+  --wildcard-cert FILE     PEM certificate for *.ZONE: no per-name certificates
+  --wildcard-key FILE      its private key (uploaded to the proxy, mode 600)
+  --identity-file FILE     the admin's key (default: ssh-agent, then ~/.ssh keys)
+  --known-hosts FILE       known_hosts to check the host against (admin login)
+  --accept-new-host-key    trust the host's key when it is not yet known
+  --profile NAME           profile to write (default: the domain)
+  --json                   print the result as JSON`
+
+export async function setupCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      domain: { type: 'string' },
+      email: { type: 'string' },
+      'acme-server': { type: 'string' },
+      'acme-ca-file': { type: 'string' },
+      'tunnel-user': { type: 'string' },
+      'https-port': { type: 'string' },
+      'wildcard-cert': { type: 'string' },
+      'wildcard-key': { type: 'string' },
+      'identity-file': { type: 'string' },
+      'known-hosts': { type: 'string' },
+      'accept-new-host-key': { type: 'boolean' },
+      profile: { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    },
+  })
+  if (positionals.length !== 1) throw new UsageError('gangway setup needs the admin ssh target, e.g. gangway setup admin@203.0.113.7 --domain dev.example.com')
+  if (!values.domain) throw new UsageError('gangway setup needs --domain ZONE')
+  if (Boolean(values['wildcard-cert']) !== Boolean(values['wildcard-key'])) throw new UsageError('--wildcard-cert and --wildcard-key go together')
+  const port = values['https-port']
+  if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError('--https-port needs a port number')
+  const report = await runSetup({
+    target: positionals[0]!,
+    domain: values.domain,
+    email: values.email,
+    acmeServer: values['acme-server'],
+    acmeCaFile: values['acme-ca-file'],
+    tunnelUser: values['tunnel-user'],
+    httpsPort: port === undefined ? undefined : Number(port),
+    wildcard: values['wildcard-cert'] ? { cert: values['wildcard-cert'], key: values['wildcard-key']! } : undefined,
+    identityFile: values['identity-file'],
+    knownHostsFile: values['known-hosts'],
+    acceptNewHostKey: values['accept-new-host-key'],
+    profile: values.profile,
+    logger: values.json ? undefined : cliLogger(values.verbose ?? false),
+  })
+  if (values.json) {
+    out.line(JSON.stringify(report))
+    return 0
+  }
+  out.line(report.changes.length ? `${chalk.green('✔')} proxy set up: ${report.changes.length} change(s)` : `${chalk.green('✔')} proxy already set up: nothing changed`)
+  out.line(`  tunnel     ${report.proxy} (key ${report.tunnelKey})`)
+  out.line(`  shares     https://NAME.${report.domain}/`)
+  out.line(`  profile    "${report.profile}" (default) in ${report.configFile}`)
+  out.line(chalk.dim('  try: gangway http 5173'))
+  return 0
+}

@@ -130,6 +130,12 @@ export interface TunnelOptions extends ShareOptions {
    * @default true
    */
   noindex?: boolean
+  /**
+   * Start the request inspector with the tunnel (page on 127.0.0.1, replay to the local
+   * server): `true` for port 4040 (or the next free one), or a port. Closed with the tunnel.
+   * @default false
+   */
+  inspect?: boolean | number
   /** Advanced: watch every tunnelled connection's bytes, unchanged (the request inspector uses it). */
   tap?: TapFactory
   /** Aborting closes the tunnel, like `close()`. */
@@ -172,6 +178,8 @@ export interface Tunnel {
   /** Status changes: connecting, online, offline, reconnecting, closed. */
   on(event: 'status', listener: (status: TunnelStatus) => void): this
   off(event: 'status', listener: (status: TunnelStatus) => void): this
+  /** The request inspector's page, `http://127.0.0.1:PORT/`, when `inspect` is on. */
+  readonly inspectorUrl: string | undefined
   /** Takes the share offline on the proxy and closes the connection. Safe to call twice. */
   close(): Promise<void>
 }

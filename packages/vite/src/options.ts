@@ -2,9 +2,12 @@
  * Options of the Vite plugin. Everything about the proxy comes from the user's gangway
  * profile, so `gangway()` with no options is the normal case.
  */
-import type { ShareOptions } from '@gangway/core'
+import type { ShareOptions, TunnelOptions } from '@gangway/core'
 
-export interface GangwayViteOptions extends Omit<ShareOptions, 'logger'> {
+/** What is handed to core: the share's options and the inspector switch. */
+export type CoreOptions = Omit<ShareOptions, 'logger'> & Pick<TunnelOptions, 'inspect'>
+
+export interface GangwayViteOptions extends CoreOptions {
   /**
    * Publish the dev server. `GANGWAY=0` in the environment turns it off as well,
    * without editing the config.
@@ -22,7 +25,7 @@ export interface ResolvedViteOptions {
   enabled: boolean
   qr: boolean
   /** Passed to core as they are: core applies the profile and its own defaults. */
-  share: Omit<ShareOptions, 'logger'>
+  share: CoreOptions
 }
 
 /** `GANGWAY=0` / `false` / `off` / `no` switch the plugin off. */

@@ -41,6 +41,7 @@ export function gangway(options: GangwayViteOptions = {}): Plugin {
       await lease.publish(port, async (logger) => {
         const tunnel = await openTunnel({ ...opts.share, name: share!.name, port, localHost, logger })
         log.info(`${url} is online (→ localhost:${port})`)
+        if (tunnel.inspectorUrl) log.info(`Inspector: ${tunnel.inspectorUrl}`)
         return tunnel
       })
       state = 'online'

@@ -104,6 +104,7 @@ export function publishDevServer(compiler: CompilerLike, opts: ResolvedWebpackOp
     tunnel = openTunnel({ ...opts.share, name: share.name, port, localHost, logger: coreLogger(logger) }).then(
       (t) => {
         logger.info(`Public: ${chalk.cyan(url)}`)
+        if (t.inspectorUrl) logger.info(`Inspector: ${chalk.cyan(t.inspectorUrl)}`)
         return t
       },
       (err: unknown) => {

@@ -1,7 +1,7 @@
 /** `gangway http <port>`: share a local port until Ctrl-C. */
 import { parseArgs } from 'node:util'
 import chalk from 'chalk'
-import { openTunnel, startInspector, type TunnelStatus } from '@gangway/core'
+import { openTunnel, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
 import { promptPassword } from '../prompt.js'
@@ -61,10 +61,6 @@ export async function httpCommand(argv: string[]): Promise<number> {
   const password = values.auth === undefined ? undefined : (process.env.GANGWAY_AUTH_PASSWORD || (await promptPassword(`Password for ${values.auth}: `)))
   const stop = new AbortController()
   const signalled = untilSignal(stop)
-  // A bad port is left to openTunnel, whose error says how to fix it.
-  const inspect = !values['no-inspect'] && Number.isInteger(port) && port > 0 && port < 65536
-  const inspector = !inspect ? undefined : await startInspector({ localPort: port, localHost: values['local-host'], port: inspectPort, logger })
-
   const tunnel = await openTunnel({
     port,
     name: values.subdomain,
@@ -79,25 +75,21 @@ export async function httpCommand(argv: string[]): Promise<number> {
     auth: values.auth === undefined ? undefined : { user: values.auth, password },
     allow: values.allow,
     noindex: values['allow-indexing'] ? false : undefined,
-    tap: inspector?.tap,
+    inspect: values['no-inspect'] ? false : (inspectPort ?? true),
     logger,
-  }).catch(async (err: unknown) => {
-    await inspector?.close()
-    throw err
   })
   tunnel.on('status', (s: TunnelStatus) => {
     if (s.state === 'closed' && s.error) stop.abort()
   })
-  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port, inspector: inspector?.url }))
+  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port, inspector: tunnel.inspectorUrl }))
   else {
     out.line(`${chalk.green('➜')}  ${chalk.bold('Public')}: ${chalk.cyan(tunnel.url)}  →  http://${values['local-host'] ?? 'localhost'}:${port}`)
-    if (inspector) out.line(`${chalk.green('➜')}  ${chalk.bold('Inspector')}: ${chalk.cyan(inspector.url)}`)
+    if (tunnel.inspectorUrl) out.line(`${chalk.green('➜')}  ${chalk.bold('Inspector')}: ${chalk.cyan(tunnel.inspectorUrl)}`)
     out.line(chalk.dim('   Ctrl-C to stop'))
   }
   await signalled
   const failed = tunnel.state === 'closed'
   await tunnel.close()
-  await inspector?.close()
   if (!values.json && !failed) out.info('share closed')
   return failed ? 1 : 0
 }

@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events'
 import { GangwayError, isGangwayError } from '../errors.js'
 import { resolveOptions, type ResolvedTunnelOptions } from '../config/resolve.js'
-import type { ResolvedShare, Tunnel, TunnelOptions, TunnelState, TunnelStatus } from '../types.js'
+import type { ResolvedShare, TapFactory, Tunnel, TunnelOptions, TunnelState, TunnelStatus } from '../types.js'
+import { startInspector, type Inspector } from '../inspect/inspector.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { LocalBridge } from './local-bridge.js'
 import { openSession, type Session } from './session.js'
@@ -21,7 +22,10 @@ class TunnelHandle extends EventEmitter implements Tunnel {
   private loop: Promise<void> | undefined
   private closing: Promise<void> | undefined
 
-  constructor(private readonly opts: ResolvedTunnelOptions) {
+  constructor(
+    private readonly opts: ResolvedTunnelOptions,
+    private readonly inspector: Inspector | undefined,
+  ) {
     super()
     this.share = opts.share
     this.bridge = new LocalBridge({ localHost: opts.localHost, localPort: opts.port, logger: opts.logger, tap: opts.tap })
@@ -29,6 +33,10 @@ class TunnelHandle extends EventEmitter implements Tunnel {
 
   get url(): string {
     return this.share.url
+  }
+
+  get inspectorUrl(): string | undefined {
+    return this.inspector?.url
   }
 
   get state(): TunnelState {
@@ -101,6 +109,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
       await session?.close()
       this.bridge.destroyAll()
       await this.loop
+      await this.inspector?.close()
       if (this.current !== 'closed') this.setState({ state: 'closed' })
     })()
     return this.closing
@@ -112,14 +121,43 @@ function warnings(session: Session): string[] {
   return typeof w === 'string' && w ? [w] : []
 }
 
+/** The inspector asked for with `inspect`, listening before the first request can arrive. */
+function startInspectorFor(options: TunnelOptions, opts: ResolvedTunnelOptions): Promise<Inspector | undefined> {
+  const { inspect } = options
+  if (inspect === undefined || inspect === false) return Promise.resolve(undefined)
+  return startInspector({
+    localPort: opts.port,
+    localHost: opts.localHost,
+    port: inspect === true ? undefined : inspect,
+    logger: opts.logger,
+  })
+}
+
+/** Both taps see every connection (the inspector's and a caller's own). */
+function chainTaps(first: TapFactory, second: TapFactory | undefined): TapFactory {
+  if (!second) return first
+  return () => {
+    const a = first()
+    const b = second()
+    if (!a || !b) return a ?? b
+    return {
+      visitor: (c) => (a.visitor(c), b.visitor(c)),
+      local: (c) => (a.local(c), b.local(c)),
+      close: () => (a.close(), b.close()),
+    }
+  }
+}
+
 /**
  * Opens a tunnel from `options.port` on this machine to `https://NAME.DOMAIN` and
  * resolves once the public URL serves. Rejects with a GangwayError when it cannot.
  */
 export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
-  const opts = resolveOptions(options)
-  if (opts.signal?.aborted) throw new GangwayError('CLOSED', 'aborted before the tunnel opened')
-  const tunnel = new TunnelHandle(opts)
+  const resolved = resolveOptions(options)
+  if (resolved.signal?.aborted) throw new GangwayError('CLOSED', 'aborted before the tunnel opened')
+  const inspector = await startInspectorFor(options, resolved)
+  const opts = inspector ? { ...resolved, tap: chainTaps(inspector.tap, resolved.tap) } : resolved
+  const tunnel = new TunnelHandle(opts, inspector)
   // Listen before starting: an abort while the first connection is being made must
   // still close it, and openTunnel then rejects instead of handing back a live tunnel.
   const onAbort = () => void tunnel.close()
@@ -128,6 +166,7 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
     await tunnel.start()
   } catch (err) {
     opts.signal?.removeEventListener('abort', onAbort)
+    await inspector?.close()
     throw err
   }
   if (opts.signal?.aborted) {

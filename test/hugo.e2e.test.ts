@@ -227,12 +227,23 @@ describe('gangway-hugo: other commands and failures', () => {
     expect(r.stderr).toMatch(/│ .*single\.html/)
   })
 
-  it('--auth fails clearly before starting hugo (the proxy has no access control yet)', async () => {
-    const r = await toEnd(gangwayHugo(['server', '-s', siteCopy('hugo-e2e-auth'), '--auth', 'ann:s3cret']))
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('needs access-control support on the proxy')
-    expect(r.stderr).not.toContain('s3cret')
-    expect(r.stdout).not.toContain('Web Server is available')
+  it('--auth USER protects the draft share: 401 without, 200 with; the password never in argv', async () => {
+    const refused = await toEnd(gangwayHugo(['server', '-s', siteCopy('hugo-e2e-auth0'), '--auth', 'ann:s3cret']))
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('GANGWAY_AUTH_PASSWORD')
+
+    const run = gangwayHugo(['server', '-D', '-s', siteCopy('hugo-e2e-auth'), '--auth', 'ann'], { GANGWAY_AUTH_PASSWORD: 's3cret-pw' })
+    try {
+      const [, url] = await run.waitFor(/Public: (https:\/\/\S+)/, 90_000)
+      const draft = new URL('posts/draft-post/', url!).href
+      expect((await publicRequest(draft)).status).toBe(401)
+      const ok = await publicRequest(draft, { headers: { authorization: `Basic ${Buffer.from('ann:s3cret-pw').toString('base64')}` } })
+      expect(ok.status).toBe(200)
+      expect(run.stdout() + run.stderr()).not.toContain('s3cret-pw')
+    } finally {
+      run.child.kill('SIGINT')
+      await run.exit
+    }
   })
 
   it('hugo exiting after start-up: the share closes and gangway-hugo exits with hugo\'s code', async () => {

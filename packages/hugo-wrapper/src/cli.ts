@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     proxy: flags.proxy,
     domain: flags.domain,
     profile: flags.profile,
-    auth: flags.auth,
+    auth: authFlag(flags.auth),
     logger: cliLogger(flags.verbose),
     signal: stop.signal,
   })
@@ -60,3 +60,12 @@ main(process.argv.slice(2)).then(
     process.exit(err instanceof UsageError ? 2 : isHugoError(err) ? err.exitCode : 1)
   },
 )
+
+/** `--auth USER`: the password comes from GANGWAY_AUTH_PASSWORD, never from argv (the process list shows argv). */
+function authFlag(value: string | undefined): { user: string } | undefined {
+  if (value === undefined) return undefined
+  if (value.includes(':')) {
+    throw new UsageError('--auth takes only the user name: put the password in GANGWAY_AUTH_PASSWORD, not on the command line (other users can read the process list)')
+  }
+  return { user: value }
+}

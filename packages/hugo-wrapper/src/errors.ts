@@ -9,8 +9,6 @@ export type HugoErrorCode =
   | 'HUGO_EXITED'
   /** The run was stopped (Ctrl-C, abort signal) before it was up. */
   | 'ABORTED'
-  /** A feature the proxy does not support yet (basic auth). */
-  | 'UNSUPPORTED'
 
 export class HugoError extends Error {
   override name = 'HugoError'

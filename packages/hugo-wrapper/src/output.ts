@@ -60,7 +60,7 @@ Gangway flags (hugo never sees them):
   --domain ZONE        zone the share lives under
   --profile NAME       profile of the Gangway user config to use
   --qr                 print a QR code of the public URL
-  --auth USER:PASS     basic auth for the share (needs proxy support: not available yet)
+  --auth USER          basic auth for the share; password from GANGWAY_AUTH_PASSWORD
   --gangway-verbose    log tunnel details
   --gangway-help       this help (--help is hugo's)
 

@@ -27,10 +27,10 @@ export interface RunHugoOptions extends Omit<ShareOptions, 'logger'> {
    */
   name?: string
   /**
-   * Basic auth for the share, `user:pass`. Not supported by the proxy yet: setting it fails
-   * with code UNSUPPORTED before hugo starts, rather than sharing without protection.
+   * Basic auth for the share (drafts are not for everyone): `password` defaults to env
+   * GANGWAY_AUTH_PASSWORD; core hashes it before it leaves this machine.
    */
-  auth?: string
+  auth?: { user: string; password?: string }
   /** Where hugo's stdout goes (server only; other commands inherit stdio); false drops it. @default process.stdout */
   stdout?: NodeJS.WritableStream | false
   /** Where hugo's stderr goes; false drops it. @default process.stderr */
@@ -91,13 +91,8 @@ export async function runHugo(options: RunHugoOptions = {}): Promise<HugoRun> {
   if (!isServerCommand(command)) return runPlain(bin, args, cwd, env, command, options.killTimeoutMs)
 
   // ── What the share will be, before hugo starts (hugo needs the URL) ──────────
-  if (options.auth !== undefined) {
-    throw new HugoError('UNSUPPORTED', 'basic auth for shares (--auth) needs access-control support on the proxy, which this Gangway version does not have yet', {
-      hint: 'Share without --auth for now (the proxy already sends X-Robots-Tag: noindex), or wait for per-share access control (issue 3).',
-    })
-  }
   // Everything that is not the wrapper's own goes to core as share options.
-  const { stdout, stderr, killTimeoutMs, signal, logger, readyWarnMs = 30_000, hugo: _h, args: _a, cwd: _c, env: _e, auth: _x, ...shareOptions } = options
+  const { stdout, stderr, killTimeoutMs, signal, logger, readyWarnMs = 30_000, hugo: _h, args: _a, cwd: _c, env: _e, ...shareOptions } = options
   const name = options.name ?? (env.GANGWAY_NAME || undefined) ?? siteShareName(args, cwd)
   const share = resolveShare({ ...shareOptions, name }, env)
   const localPort = userPort(args) ?? (await freePort())

@@ -2,7 +2,7 @@
  * Options of the Vite plugin. Everything about the proxy comes from the user's gangway
  * profile, so `gangway()` with no options is the normal case.
  */
-import type { ShareOptions, TunnelOptions } from '@gangway/core'
+import { disabledByEnv, type ShareOptions, type TunnelOptions } from '@gangway/core'
 
 /** What is handed to core: the share's options and the inspector switch. */
 export type CoreOptions = Omit<ShareOptions, 'logger'> & Pick<TunnelOptions, 'inspect'>
@@ -26,12 +26,6 @@ export interface ResolvedViteOptions {
   qr: boolean
   /** Passed to core as they are: core applies the profile and its own defaults. */
   share: CoreOptions
-}
-
-/** `GANGWAY=0` / `false` / `off` / `no` switch the plugin off. */
-export function disabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env.GANGWAY?.trim().toLowerCase()
-  return value === '0' || value === 'false' || value === 'off' || value === 'no'
 }
 
 export function resolveOptions(options: GangwayViteOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedViteOptions {

@@ -10,6 +10,7 @@ import type { SandboxLayout, SandboxState } from './layout.js'
 import { descendants, isRunning, logTail, runTool, spawnDetached } from './processes.js'
 import { waitUntil } from './ports.js'
 import { bin } from './binaries.js'
+import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
@@ -59,13 +60,7 @@ KbdInteractiveAuthentication no
 StrictModes no
 PermitRootLogin prohibit-password
 AllowUsers ${userInfo().username}
-AllowTcpForwarding remote
-AllowStreamLocalForwarding no
-AllowAgentForwarding no
-X11Forwarding no
-PermitTTY no
-PermitTunnel no
-GatewayPorts no
+${tunnelSshdLines()}
 PermitUserEnvironment no
 PrintMotd no
 UseDNS no

@@ -3,6 +3,7 @@
  * goes, with which mode, and what it says. setup.ts compares them with what is there
  * and installs only the differences.
  */
+import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
 import { readFileSync } from 'node:fs'
 import { renderAgentConfig, tunnelKeyLine, type AgentConfig } from '../proxy/agent-config.js'
 import { renderBaseNginx } from '../proxy/nginx-base.js'
@@ -99,15 +100,7 @@ Match User ${user}
     PasswordAuthentication no
     KbdInteractiveAuthentication no
     ForceCommand ${PROXY.shell}
-    AllowTcpForwarding remote
-    PermitListen 127.0.0.1:*
-    PermitOpen none
-    AllowStreamLocalForwarding no
-    AllowAgentForwarding no
-    X11Forwarding no
-    PermitTTY no
-    PermitTunnel no
-    GatewayPorts no
+${tunnelSshdLines('    ')}
     # A vanished workstation loses its forwarded ports within ~15 s, so the name is free again.
     ClientAliveInterval 5
     ClientAliveCountMax 3

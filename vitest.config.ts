@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,
-    reporters: ['default'],
+    // the second prints the fault matrix's "faults: N passed, M failed" line (test/faults/)
+    reporters: ['default', './test/faults/summary-reporter.ts'],
   },
 })

@@ -167,5 +167,9 @@ function handshake(target: SshTarget, options: ConnectOptions, sock?: NodeJS.Rea
       fail(hostKeyError ?? new GangwayError('PROXY_REFUSED', `the proxy ${where} closed the connection during the handshake`, { hint: 'Check sshd\'s log on the proxy.' })),
     )
     client.connect(config)
+    // ssh2 leaves Nagle on: a small response then waits for the ACK of the previous packet
+    // (a delayed ACK, up to 40 ms). Tunnel traffic is request/response: send at once.
+    // (A ProxyJump channel has no such option; ssh2 skips it.)
+    client.setNoDelay(true)
   })
 }

@@ -1,0 +1,76 @@
+/**
+ * `pnpm bench [p1 p2 ...]`: starts a private sandbox proxy, runs each figure for Gangway
+ * and for OpenSSH `ssh -R` side by side, prints the table and writes
+ * bench/results/latest.json (+ latest.md, the README's table; `pnpm bench ab` → ab.json). Ratios are reported,
+ * never asserted: >1× means Gangway did better.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { benchContext } from './lib/context.js'
+import { machine } from './lib/machine.js'
+import { markdownTable, ratio, terminalTable, type Row } from './lib/table.js'
+import type { BenchContext } from './lib/context.js'
+import { p1 } from './p1-bulk.js'
+import { p2 } from './p2-small.js'
+import { p3 } from './p3-wan.js'
+import { p4 } from './p4-time-to-url.js'
+import { p5 } from './p5-recovery.js'
+import { p6 } from './p6-footprint.js'
+import { p7 } from './p7-scale.js'
+import { ab } from './ab-nodelay.js'
+
+const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { p1, p2, p3, p4, p5, p6, p7 }
+/** Run only when named: before/after measurements of core changes. */
+const EXTRA: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { ab }
+
+const wanted = process.argv.slice(2).map((a) => a.toLowerCase())
+const unknown = wanted.filter((w) => !(w in SCENARIOS) && !(w in EXTRA))
+if (unknown.length) {
+  console.error(`unknown scenario ${unknown.join(', ')}; choose from ${[...Object.keys(SCENARIOS), ...Object.keys(EXTRA)].join(' ')}`)
+  process.exit(2)
+}
+const chosen = wanted.length ? wanted : Object.keys(SCENARIOS)
+
+const started = Date.now()
+const out = fileURLToPath(new URL('./results/', import.meta.url))
+mkdirSync(out, { recursive: true })
+const rows: Row[] = []
+const failures: string[] = []
+// A before/after run (only extras named) gets its own file and leaves latest.* alone.
+const stem = chosen.every((n) => n in EXTRA) ? chosen.join('-') : 'latest'
+
+/** Written after every figure, so a run cut short keeps what it measured. */
+function save(): string {
+  const m = machine()
+  const about = `${m.cpu}, ${m.cores} cores, Linux ${m.kernel}, Node ${m.node}, ${m.openssh}, nginx ${m.nginx}; load average at the end ${m.load}`
+  const result = { date: new Date().toISOString(), machine: m, scenarios: chosen, rows: rows.map((r) => ({ ...r, ratio: ratio(r) })), failures }
+  writeFileSync(`${out}${stem}.json`, JSON.stringify(result, null, 2) + '\n')
+  writeFileSync(`${out}${stem}.md`, `${markdownTable(rows)}\n\n${about}\n`)
+  return about
+}
+
+const ctx = await benchContext()
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void ctx.close().finally(() => process.exit(130)))
+try {
+  for (const name of chosen) {
+    const t0 = Date.now()
+    process.stderr.write(`bench: ${name}…\n`)
+    try {
+      rows.push(...(await (SCENARIOS[name] ?? EXTRA[name])!(ctx)))
+    } catch (err) {
+      failures.push(`${name}: ${(err as Error).stack ?? err}`)
+      process.stderr.write(`bench: ${name} failed: ${(err as Error).message}\n`)
+    }
+    process.stderr.write(`bench: ${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`)
+    save()
+  }
+} finally {
+  await ctx.close()
+}
+
+const about = save()
+console.log(terminalTable(rows))
+console.log(`\n${about}; ${((Date.now() - started) / 1000).toFixed(0)} s`)
+for (const f of failures) console.log(`FAILED ${f}`)
+
+process.exit(failures.length ? 1 : 0)

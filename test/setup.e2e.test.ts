@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import https from 'node:https'
 import http from 'node:http'
-import type { AddressInfo, LookupFunction } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTunnel, type Tunnel } from '@gangway/core'
+import { lookupTo, openTunnel, type Tunnel } from '@gangway/core'
 import { runCli, runCliToEnd, type Running } from './helpers/cli.js'
 import { startVps, type Vps } from './helpers/vps.js'
 import { startVpsAcme, type VpsAcme } from './helpers/vps-acme.js'
@@ -61,8 +61,7 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
 
   /** A visitor: TLS verified against pebble's root, every share name resolving to the VPS. */
   function visit(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-    const lookup: LookupFunction = (_h, o, cb) =>
-      (o as { all?: boolean }).all ? (cb as unknown as (e: null, a: object[]) => void)(null, [{ address: vps.host, family: 4 }]) : cb(null, vps.host, 4)
+    const lookup = lookupTo(vps.host)
     const client = url.startsWith('https:') ? https : http
     return new Promise((resolve, reject) => {
       const req = client.get(url, { ca: readFileSync(acme.caFile), lookup, headers, agent: false, timeout: 10_000 } as https.RequestOptions, (res) => {

@@ -4,15 +4,11 @@
  */
 import { execFile } from 'node:child_process'
 import https from 'node:https'
-import type { LookupFunction } from 'node:net'
+import { lookupTo } from '@gangway/core'
 import type { BenchContext } from './context.js'
 
 export function visitorAgent(ctx: BenchContext, options: https.AgentOptions = {}): https.Agent {
-  const lookup: LookupFunction = (_host, opts, cb) => {
-    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: object[]) => void)(null, [{ address: '127.0.0.1', family: 4 }])
-    else cb(null, '127.0.0.1', 4)
-  }
-  return new https.Agent({ ca: ctx.ca, lookup, keepAlive: false, maxSockets: Infinity, ...options })
+  return new https.Agent({ ca: ctx.ca, lookup: lookupTo('127.0.0.1'), keepAlive: false, maxSockets: Infinity, ...options })
 }
 
 export interface Got {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import https from 'node:https'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { LookupFunction } from 'node:net'
+import { lookupTo } from '@gangway/core'
 import { inject } from 'vitest'
 
 export interface PublicResponse {
@@ -17,11 +17,7 @@ export interface PublicResponse {
 
 export function sandboxAgent(options: https.AgentOptions = {}): https.Agent {
   const sb = inject('sandbox')
-  const lookup: LookupFunction = (_host, opts, cb) => {
-    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: sb.resolveTo, family: 4 }])
-    else cb(null, sb.resolveTo, 4)
-  }
-  return new https.Agent({ ca: readFileSync(sb.caFile), lookup, keepAlive: false, ...options })
+  return new https.Agent({ ca: readFileSync(sb.caFile), lookup: lookupTo(sb.resolveTo), keepAlive: false, ...options })
 }
 
 export interface RequestOptions {

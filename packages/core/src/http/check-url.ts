@@ -15,15 +15,20 @@ export interface UrlCheck {
   ms: number
 }
 
+/**
+ * A `lookup` for node:net/https that resolves every name to `address`: for share names
+ * DNS does not know (the sandbox's *.gangway.test, a test proxy's address).
+ */
+export function lookupTo(address: string): LookupFunction {
+  const family = address.includes(':') ? 6 : 4
+  return (_host, opts, cb) => {
+    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }])
+    else cb(null, address, family)
+  }
+}
+
 export function checkPublicUrl(share: ResolvedShare, path = '/', timeoutMs = 10_000): Promise<UrlCheck> {
-  const lookup: LookupFunction | undefined = share.resolveTo
-    ? (_host, opts, cb) => {
-        const address = share.resolveTo!
-        const family = address.includes(':') ? 6 : 4
-        if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: object[]) => void)(null, [{ address, family }])
-        else cb(null, address, family)
-      }
-    : undefined
+  const lookup = share.resolveTo ? lookupTo(share.resolveTo) : undefined
   const start = Date.now()
   return new Promise((resolve, reject) => {
     const req = https.get(

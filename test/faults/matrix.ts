@@ -15,9 +15,10 @@ export const ELSEWHERE: ReadonlyArray<{ row: string; file: string; test: string 
   { row: 'wrong passphrase', file: 'test/core-errors.test.ts', test: 'an encrypted key without passphrase says so; a wrong passphrase says so' },
   { row: 'port out of range', file: 'test/core-errors.test.ts', test: 'a local port out of range is refused' },
   { row: 'missing config (CLI)', file: 'test/cli.test.ts', test: 'says which config is missing when there is none' },
-  { row: 'injection and malformed names', file: 'packages/core/test/proxy-agent.test.ts', test: 'rejects bad names, ports, clients and sizes before touching anything' },
-  { row: 'name taken by a live client', file: 'packages/core/test/proxy-agent.test.ts', test: 'keeps a live share of another client (NAME_TAKEN) and lets its owner take it back' },
+  { row: 'injection and malformed names', file: 'packages/core/test/proxy-agent.test.ts', test: 'rejects bad hosts, tokens, instances and sizes before touching anything' },
+  { row: "another key's name", file: 'packages/core/test/proxy-agent.test.ts', test: 'keeps a share for its owner label (NAME_TAKEN names it); only a live session of that label holds it' },
+  { row: 'a second process of the same key', file: 'packages/core/test/proxy-agent.test.ts', test: 'within a label: another live process is refused unless it takes over; the old session is ended and told' },
+  { row: 'a socket the caller does not hold', file: 'packages/core/test/proxy-agent.test.ts', test: 'refuses a socket the caller does not hold, and binds no socket for a key anywhere it matters' },
   { row: 'nginx rejects the config (rollback)', file: 'packages/core/test/proxy-agent.test.ts', test: 'rolls a vhost back when nginx rejects the configuration; other shares keep serving' },
-  { row: 'proxy disk full while writing a vhost', file: 'packages/core/test/proxy-agent.test.ts', test: 'leaves the old vhost when the new one cannot be written (file size limit = disk full)' },
   { row: 'certbot failing', file: 'packages/core/test/proxy-agent.test.ts', test: 'keeps serving an old certificate when certbot fails, and fails without one' },
 ]

@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const tsx = `${root}node_modules/.bin/tsx`
 export const CLI = `${root}packages/cli/src/main.ts`
 
 export interface Running {
@@ -15,8 +14,12 @@ export interface Running {
   exit: Promise<number | null>
 }
 
+/**
+ * One process (`node --import tsx`), not the tsx wrapper with its child: a signal must hit
+ * the process that holds the tunnel, as it would for an installed `gangway`.
+ */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, bin = CLI): Running {
-  const child = spawn(tsx, [bin, ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))

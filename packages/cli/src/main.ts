@@ -7,6 +7,7 @@ import { replayCommand, usage as replayUsage } from './commands/replay.js'
 import { setupCommand, usage as setupUsage } from './commands/setup.js'
 import { lsCommand, usage as lsUsage } from './commands/ls.js'
 import { rmCommand, usage as rmUsage } from './commands/rm.js'
+import { inviteCommand, inviteUsage, joinCommand, joinUsage, keysCommand, keysUsage, revokeCommand, revokeUsage } from './commands/team.js'
 
 const usage = `Usage: gangway <command>
 
@@ -18,6 +19,10 @@ Commands:
   setup <admin@host>   make a Debian host your proxy (nginx, certbot, tunnel account)
   ls                   list the shares on the proxy
   rm <name>            remove a share from the proxy
+  invite <label>       give a teammate (or a bot) a key of their own on the proxy
+  join <file>          use a proxy you were invited to
+  keys                 list the proxy's tunnel keys and their shares
+  revoke <label>       remove a key from the proxy; its shares go offline
 
 ${httpUsage}
 
@@ -29,7 +34,15 @@ ${setupUsage}
 
 ${lsUsage}
 
-${rmUsage}`
+${rmUsage}
+
+${inviteUsage}
+
+${joinUsage}
+
+${keysUsage}
+
+${revokeUsage}`
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   http: httpCommand,
@@ -38,6 +51,10 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   setup: setupCommand,
   ls: lsCommand,
   rm: rmCommand,
+  invite: inviteCommand,
+  join: joinCommand,
+  keys: keysCommand,
+  revoke: revokeCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -31,6 +31,12 @@ export interface ShareOptions {
    */
   name?: string
   /**
+   * The exact public host, e.g. `drafts.b.org` or a zone itself (`b.org`): any zone the
+   * proxy serves. Overrides `name` and `domain`.
+   * @default `NAME.DOMAIN`
+   */
+  host?: string
+  /**
    * The proxy, as an ssh target: `user@host[:port]` or a Host alias from ~/.ssh/config.
    * @default from env GANGWAY_PROXY, then the user config profile
    */
@@ -110,10 +116,27 @@ export interface TunnelOptions extends ShareOptions {
   /** @default 3 */
   keepaliveCountMax?: number
   /**
-   * Who holds the share on the proxy; a share held by another live client is refused.
+   * This workstation as `gangway ls` shows a share's holder. Who owns a share is the
+   * tunnel key's label on the proxy, never this value.
    * @default env GANGWAY_CLIENT_ID, else `user.hostname` of this workstation
    */
   clientId?: string
+  /**
+   * Serve the share even when another live process (of the same key) serves it now:
+   * that process is disconnected and told. Otherwise it is refused with NAME_TAKEN.
+   * @default false
+   */
+  takeover?: boolean
+  /**
+   * Where the proxy's sessions bind their sockets (written to the profile by setup, join
+   * and the sandbox). @default asked from the proxy on the first connection
+   */
+  socketDir?: string
+  /**
+   * Milliseconds between checks that the proxy still routes the share here (a proxy
+   * re-provisioned or restored from a backup under a live session). @default 50000 ± 10000
+   */
+  healIntervalMs?: number
   /**
    * Basic auth for visitors. The password is hashed here ({SSHA}, salted); only the hash
    * reaches the proxy, on the agent's stdin (never in a command line or a log).
@@ -146,7 +169,7 @@ export interface TunnelOptions extends ShareOptions {
 export interface ResolvedShare {
   name: string
   domain: string
-  /** `NAME.DOMAIN` */
+  /** `NAME.DOMAIN`, or the exact `host` asked for */
   hostname: string
   publicPort: number
   /** `https://NAME.DOMAIN/` (with `:PORT` when publicPort is not 443) */

@@ -1,10 +1,11 @@
 /**
- * The proxy agent (packages/core/proxy/gangway-proxy) against a real sandbox: real nginx,
- * real certbot + pebble certificates, real sshd forced command. No mocks.
+ * The proxy agent (packages/core/proxy/gangway-proxy) against a real sandbox: real sshd
+ * forced commands per key label, real nginx, real certbot + pebble certificates. Shares are
+ * made the way any key holder can make them, with a bare ssh2 client. No mocks.
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { request } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -13,11 +14,16 @@ import { join } from 'node:path'
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENT_SOURCE, sandboxDown, sandboxUp, type AgentConfig, type SandboxInfo } from '../src/sandbox/index.js'
+import { runSandboxAgent } from '../src/sandbox/agent-install.js'
+import { sandboxLayout } from '../src/sandbox/layout.js'
+import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
 
 let info: SandboxInfo
 let agentConfig: AgentConfig
 let root: string
+let bobKey: string
 const servers: Server[] = []
+const clients: ssh2.Client[] = []
 /** The interpreter of the forced command (a PATH python3 may be a slow pyenv shim). */
 const PYTHON = '/usr/bin/python3'
 
@@ -26,14 +32,10 @@ interface AgentResult {
   reply: Record<string, unknown> & { ok: boolean; code?: string; message?: string }
 }
 
-/** Runs the agent; with `ssh` set, the words come from SSH_ORIGINAL_COMMAND as under sshd. */
-function agent(args: string[], opts: { ssh?: string; config?: string; prefix?: string[]; input?: string } = {}): Promise<AgentResult> {
-  const argv = [...(opts.prefix ?? []), PYTHON, AGENT_SOURCE, '--config', opts.config ?? info.agentConfig]
-  const env = { ...process.env }
-  if (opts.ssh !== undefined) env.SSH_ORIGINAL_COMMAND = opts.ssh
-  else argv.push(...args)
+/** Runs the agent directly, as the proxy admin does (or, with `env`, as a forced command would). */
+function agent(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<AgentResult> {
   return new Promise((resolve) => {
-    const child = execFile(argv[0]!, argv.slice(1), { env, timeout: 60_000 }, (error, stdout) => {
+    const child = execFile(PYTHON, ['-I', AGENT_SOURCE, '--config', info.agentConfig, ...args], { env: opts.env ?? {}, timeout: 60_000 }, (error, stdout) => {
       const last = String(stdout).trimEnd().split('\n').pop() ?? ''
       resolve({ status: error ? Number((error as { code?: number }).code ?? -1) : 0, reply: JSON.parse(last) })
     })
@@ -41,7 +43,16 @@ function agent(args: string[], opts: { ssh?: string; config?: string; prefix?: s
   })
 }
 
-/** A local HTTP server answering `hello from LABEL`. */
+const admin = (verb: string, args: string[] = [], input?: string) => runSandboxAgent(sandboxLayout(info.dir), verb, args, input)
+
+/** A login with the sandbox's own key (label = its user) or bob's. */
+async function login(who: 'own' | 'bob' = 'own'): Promise<ssh2.Client> {
+  const client = await rawLogin({ host: info.sshHost, port: info.sshPort, user: info.user, identityFile: who === 'own' ? info.identityFile : bobKey, knownHostsFile: info.knownHostsFile })
+  clients.push(client)
+  return client
+}
+
+/** A local HTTP server answering `hello from LABEL` with what it was sent. */
 async function origin(label: string): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'text/plain')
@@ -51,9 +62,22 @@ async function origin(label: string): Promise<{ port: number; close(): Promise<v
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   }
 }
+
+/** A session serving `name` from a new origin: login, bridge, share-up. */
+async function serve(name: string, opts: { who?: 'own' | 'bob'; instance?: string; extra?: string[]; input?: string } = {}) {
+  const app = await origin(name)
+  const client = await login(opts.who)
+  bridgeUnix(client, app.port)
+  const up = await rawShareUp(client, info.socketDir, host(name), opts)
+  return { app, client, ...up }
+}
+
+const host = (name: string) => (name.includes('.') ? name : `${name}.${info.domain}`)
+/** Where the agent puts a share's socket (a digest of the host: socket paths are short). */
+const livePath = (name: string) => join(agentConfig.liveDir, `${createHash('sha256').update(host(name)).digest('hex').slice(0, 32)}.sock`)
 
 interface Visit {
   status: number
@@ -63,17 +87,17 @@ interface Visit {
 
 /** A visitor's HTTPS request: TLS verified against the sandbox CA, SNI + Host = the share. */
 function visit(name: string, opts: { method?: string; body?: string; path?: string; headers?: Record<string, string>; ca?: Buffer } = {}): Promise<Visit> {
-  const host = `${name}.${info.domain}`
+  const h = host(name)
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: info.resolveTo,
         port: info.httpsPort,
-        servername: host,
+        servername: h,
         ca: opts.ca ?? readFileSync(info.caFile),
         method: opts.method ?? 'GET',
         path: opts.path ?? '/',
-        headers: { host: `${host}:${info.httpsPort}`, ...opts.headers },
+        headers: { host: `${h}:${info.httpsPort}`, ...opts.headers },
         agent: false,
         timeout: 10_000,
       },
@@ -96,15 +120,56 @@ function sha1(password: string, salt: string): Buffer {
 
 const shareFiles = () => readdirSync(agentConfig.sharesDir).sort()
 
+/** nginx's worker pids: unchanged means nginx was not reloaded. */
+function workers(): number[] {
+  const master = readFileSync(join(info.nginxPrefix, 'nginx.pid'), 'utf8').trim()
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+    .sort()
+}
+
+/** Runs `fn` with agent.json changed the way a proxy admin would change it, then restores it. */
+async function withConfig<T>(patch: (cfg: AgentConfig) => AgentConfig, fn: () => Promise<T>): Promise<T> {
+  const saved = readFileSync(info.agentConfig, 'utf8')
+  writeFileSync(info.agentConfig, JSON.stringify(patch(JSON.parse(saved) as AgentConfig)))
+  try {
+    return await fn()
+  } finally {
+    writeFileSync(info.agentConfig, saved)
+  }
+}
+
+const until = async (check: () => Promise<boolean>, ms = 10_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'gw-agent-test-'))
   const started = Date.now()
   info = await sandboxUp({ dir: join(root, 'sandbox') })
   console.log(`sandbox up in ${((Date.now() - started) / 1000).toFixed(2)} s`)
   agentConfig = JSON.parse(readFileSync(info.agentConfig, 'utf8')) as AgentConfig
+  // A second person on the same proxy, with a key of their own.
+  const pair = ssh2.utils.generateKeyPairSync('ed25519')
+  bobKey = join(root, 'bob_ed25519')
+  writeFileSync(bobKey, pair.private, { mode: 0o600 })
+  await admin('key-add', ['--label', 'bob'], `${pair.public}\n`)
 })
 
 afterAll(async () => {
+  for (const c of clients) c.end()
   for (const server of servers) {
     server.closeAllConnections()
     server.close()
@@ -114,55 +179,72 @@ afterAll(async () => {
 })
 
 describe('gangway-proxy command line', () => {
-  it('answers info from argv and from SSH_ORIGINAL_COMMAND', async () => {
-    const direct = await agent(['info'])
-    expect(direct).toEqual({ status: 0, reply: { ok: true, domain: info.domain, publicHttpsPort: info.httpsPort, version: '1' } })
-    const viaSsh = await agent([], { ssh: 'gangway-proxy info' })
-    expect(viaSsh).toEqual(direct)
+  it('answers info for the key that logged in, and for the admin', async () => {
+    const own = await execJson(await login(), 'gangway-proxy info')
+    expect(own.reply).toMatchObject({ ok: true, label: info.label, domain: info.domain, publicHttpsPort: info.httpsPort, socketDir: info.socketDir, version: '2' })
+    expect((await execJson(await login('bob'), 'gangway-proxy info')).reply).toMatchObject({ ok: true, label: 'bob' })
+    expect((await agent(['info'])).reply).toMatchObject({ ok: true, label: null })
   })
 
   it('runs nothing but gangway-proxy from SSH_ORIGINAL_COMMAND, and never another config', async () => {
-    for (const command of ['id', 'sh -c id', '/bin/gangway-proxy info', 'gangway-proxy', 'gangway-proxy "info', 'gangway-proxy info --config /etc/passwd']) {
-      const { status, reply } = await agent([], { ssh: command })
-      expect({ command, status, code: reply.code }).toEqual({ command, status: 2, code: 'USAGE' })
+    const client = await login()
+    for (const command of ['id', 'sh -c id', '/bin/gangway-proxy info', 'gangway-proxy', 'gangway-proxy "info', 'gangway-proxy info --config /etc/passwd', 'gangway-proxy; id']) {
+      const { code, reply } = await execJson(client, command)
+      expect({ command, code, error: reply.code }).toEqual({ command, code: 2, error: 'USAGE' })
     }
+    // sudo's form (a real proxy): the words in one argument, nothing after them.
+    const forced = ['--label', info.label]
+    expect((await agent([...forced, '--ssh-command', 'gangway-proxy info'])).reply).toMatchObject({ ok: true, label: info.label })
+    expect((await agent([...forced, '--ssh-command', 'gangway-proxy info', '--config', '/etc/passwd'])).reply.code).toBe('USAGE')
+    expect((await agent([...forced, '--ssh-command', 'gangway-proxy info', 'extra'])).reply.code).toBe('USAGE')
+    expect((await agent(['--label', 'x', '--label', 'y', '--ssh-command', 'gangway-proxy info'])).reply.code).toBe('USAGE')
   })
 
-  it('rejects bad names, ports, clients and sizes before touching anything', async () => {
+  it('refuses a forced command without a label, a label not registered, admin verbs and v1 clients', async () => {
+    const unlabelled = await agent([], { env: { SSH_ORIGINAL_COMMAND: 'gangway-proxy info' } })
+    expect([unlabelled.status, unlabelled.reply.code]).toEqual([1, 'KEY_UNLABELED'])
+    expect((await agent(['--label', 'ghost', '--ssh-command', 'gangway-proxy info'])).reply.code).toBe('KEY_UNLABELED')
+    const client = await login('bob')
+    for (const command of ['gangway-proxy key-add --label bob2', 'gangway-proxy key-rm --label root', 'gangway-proxy keys', 'gangway-proxy migrate --label bob']) {
+      expect((await execJson(client, command, 'ssh-ed25519 AAAA\n')).reply.code, command).toBe('FORBIDDEN')
+    }
+    const v1 = await execJson(client, 'gangway-proxy share-up --name x --port 8080 --client c1')
+    expect([v1.code, v1.reply.code]).toEqual([2, 'CLIENT_OUTDATED'])
+  })
+
+  it('rejects bad hosts, tokens, instances and sizes before touching anything', async () => {
     const before = shareFiles()
-    const badNames = ['a;b', '../x', 'x'.repeat(64), 'Abc', 'ünï', 'x\nserver{', 'a.b', '-a', 'a-', '', 'abc\n']
-    for (const name of badNames) {
-      const { status, reply } = await agent(['share-up', '--name', name, '--port', '8080', '--client', 'c1'])
-      expect({ name, status, code: reply.code }).toEqual({ name, status: 2, code: 'INVALID_NAME' })
+    const client = await login()
+    const token = '0'.repeat(32)
+    const badHosts = ['a;b.gangway.test', '../x', 'x'.repeat(64) + '.gangway.test', 'Abc.gangway.test', 'ünï.gangway.test', 'x\nserver{', '-a.gangway.test', 'evil.example.com', 'a.b.gangway.test', 'gangway.test.evil', '']
+    for (const h of badHosts) {
+      const { code, reply } = await execJson(client, `gangway-proxy share-up --host '${h}' --socket ${token} --instance inst-0001`)
+      expect({ h, code, error: reply.code }).toEqual({ h, code: 2, error: 'INVALID_HOST' })
     }
-    for (const port of ['0', '65536', '80abc', '-1', ' 80', '1e3']) {
-      const { reply } = await agent(['share-up', '--name', 'ok', '--port', port, '--client', 'c1'])
-      expect({ port, code: reply.code }).toEqual({ port, code: 'INVALID_PORT' })
+    for (const [flag, value] of [['--socket', 'abc'], ['--socket', '../../x'.padEnd(32, 'a')], ['--instance', 'a b'], ['--instance', 'x'], ['--max-body', '10 m'], ['--max-body', '1t'], ['--pid', '-1'], ['--cmd', 'a;b']]) {
+      const args = ['share-up', '--host', `ok.${info.domain}`, '--socket', token, '--instance', 'inst-0001', flag!, value!]
+      const { reply } = await execJson(client, `gangway-proxy ${args.map((a) => `'${a}'`).join(' ')}`)
+      expect({ flag, value, code: reply.code }).toEqual({ flag, value, code: 'USAGE' })
     }
-    for (const [flag, value] of [['--client', 'a b'], ['--client', 'x'.repeat(65)], ['--max-body', '10 m'], ['--max-body', '1t']]) {
-      const args = ['share-up', '--name', 'ok', '--port', '8080', '--client', 'c1', '--max-body', '1m']
-      args[args.indexOf(flag!) + 1] = value!
-      expect((await agent(args)).reply.code).toBe('USAGE')
-    }
-    expect((await agent(['share-up', '--name', 'ok', '--port', '8080'])).reply.code).toBe('USAGE')
-    expect((await agent(['share-up', '--name', 'ok', '--name', 'ok2', '--port', '1', '--client', 'c'])).reply.code).toBe('USAGE')
-    expect((await agent(['destroy'])).status).toBe(2)
+    expect((await execJson(client, `gangway-proxy share-up --host ok.${info.domain} --instance inst-0001`)).reply.code).toBe('USAGE')
+    expect((await execJson(client, `gangway-proxy share-up --host ok.${info.domain} --host ok2.${info.domain} --socket ${token} --instance inst-0001`)).reply.code).toBe('USAGE')
+    expect((await execJson(client, 'gangway-proxy destroy')).code).toBe(2)
     expect(shareFiles()).toEqual(before)
   })
 })
 
-describe('gangway-proxy shares', () => {
-  it('issues a certificate, serves the share over verified HTTPS, then reuses the certificate', async () => {
-    const app = await origin('alpha')
+describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => {
+  it('issues a certificate, serves the share, and a reconnect reloads nothing', async () => {
     let started = Date.now()
-    const first = await agent(['share-up', '--name', 'alpha', '--port', String(app.port), '--client', 'laptop-1'])
+    const first = await serve('alpha')
     console.log(`share-up with certificate issue: ${((Date.now() - started) / 1000).toFixed(2)} s`)
     expect(first.reply).toEqual({
       ok: true,
       url: `https://alpha.${info.domain}:${info.httpsPort}/`,
       host: `alpha.${info.domain}`,
+      label: info.label,
       certificate: 'issued',
-      port: app.port,
+      reloaded: true,
     })
     const page = await visit('alpha')
     expect(page.status).toBe(200)
@@ -170,29 +252,39 @@ describe('gangway-proxy shares', () => {
     expect(page.body).toBe(`hello from alpha host=alpha.${info.domain}:${info.httpsPort} proto=https`)
     expect(page.headers['x-robots-tag']).toBe('noindex, nofollow')
 
+    // The session ends: the listener is gone, visitors get the offline page at once.
+    first.client.end()
+    await until(async () => (await visit('alpha')).status === 503)
+
+    const pids = workers()
     started = Date.now()
-    const second = await agent([], { ssh: `gangway-proxy share-up --name alpha --port ${app.port} --client laptop-1` })
-    console.log(`share-up with certificate reuse: ${((Date.now() - started) / 1000).toFixed(2)} s`)
-    expect(second.reply).toMatchObject({ ok: true, certificate: 'reused' })
-    expect((await visit('alpha')).status).toBe(200)
+    const second = await serve('alpha', { instance: 'raw-client-1' })
+    console.log(`share-up with certificate reuse: ${((Date.now() - started) / 1000).toFixed(3)} s`)
+    expect(second.reply).toMatchObject({ ok: true, certificate: 'reused', reloaded: false })
+    expect((await visit('alpha')).body).toContain('hello from alpha')
+    expect(workers()).toEqual(pids)
+    expect(statSync(livePath('alpha')).isSocket()).toBe(true)
+    second.client.end()
   })
 
-  it('accepts a 63-character name (long server_name)', async () => {
-    const app = await origin('long')
+  it('accepts a 63-character name and the zone apex', async () => {
     const name = 'a' + 'b-'.repeat(30) + 'cd'
     expect(name).toHaveLength(63)
-    const { reply } = await agent(['share-up', '--name', name, '--port', String(app.port), '--client', 'laptop-1'])
-    expect(reply).toMatchObject({ ok: true, certificate: 'issued' })
-    expect((await visit(name)).body).toContain('hello from long')
+    const long = await serve(name)
+    expect(long.reply).toMatchObject({ ok: true, certificate: 'issued' })
+    expect((await visit(name)).body).toContain(`hello from ${name}`)
+    const apex = await serve(info.domain)
+    expect(apex.reply).toMatchObject({ ok: true, host: info.domain, certificate: 'issued' })
+    expect((await visit(info.domain)).body).toContain(`hello from ${info.domain}`)
+    long.client.end()
+    apex.client.end()
   })
 
-  it('share-down turns the share into a self-reloading 503 page; idempotent', async () => {
-    const app = await origin('beta')
-    expect((await agent(['share-up', '--name', 'beta', '--port', String(app.port), '--client', 'c1'])).reply.ok).toBe(true)
-    expect((await agent(['share-down', '--name', 'beta', '--client', 'other'])).reply).toMatchObject({ ok: true, changed: false })
+  it('the end of its session takes a share offline at once: a self-reloading 503 page', async () => {
+    const beta = await serve('beta')
     expect((await visit('beta')).status).toBe(200)
-
-    expect((await agent(['share-down', '--name', 'beta', '--client', 'c1'])).reply).toMatchObject({ ok: true, changed: true })
+    beta.client.end()
+    await until(async () => (await visit('beta')).status === 503, 3000)
     for (const path of ['/', '/deep/page?x=1']) {
       const page = await visit('beta', { path })
       expect(page.status).toBe(503)
@@ -201,265 +293,292 @@ describe('gangway-proxy shares', () => {
       expect(page.body).toContain('<meta http-equiv="refresh" content="5">')
       expect(page.body).toContain(`beta.${info.domain} is offline`)
     }
-    expect((await agent(['share-down', '--name', 'beta', '--client', 'c1'])).reply).toMatchObject({ ok: true, changed: false })
-
-    const ls = await agent(['ls'])
-    const beta = (ls.reply.shares as Array<Record<string, unknown>>).find((s) => s.name === 'beta')
-    expect(beta).toMatchObject({ host: `beta.${info.domain}`, client: 'c1', port: app.port, online: false })
-    expect(String(beta!.certExpires)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
-
-    expect((await agent(['share-up', '--name', 'beta', '--port', String(app.port), '--client', 'c1'])).reply.certificate).toBe('reused')
-    expect((await visit('beta')).status).toBe(200)
+    const ls = await execJson(await login(), 'gangway-proxy ls')
+    const listed = (ls.reply.shares as Array<Record<string, unknown>>).find((s) => s.host === `beta.${info.domain}`)
+    expect(listed).toMatchObject({ owner: info.label, online: false })
+    expect(String(listed!.certExpires)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
   })
 
-  it('shows the offline page when nothing listens on the tunnel port (nginx 502)', async () => {
-    const app = await origin('gamma')
-    await agent(['share-up', '--name', 'gamma', '--port', String(app.port), '--client', 'c1'])
-    await app.close()
-    const page = await visit('gamma')
-    expect(page.status).toBe(503)
-    expect(page.headers['retry-after']).toBe('5')
-    expect(page.body).toContain('reloads itself')
-  })
-
-  it('keeps a live share of another client (NAME_TAKEN) and lets its owner take it back', async () => {
-    const a = await origin('owner-a')
-    const b = await origin('owner-b')
-    expect((await agent(['share-up', '--name', 'taken', '--port', String(a.port), '--client', 'laptop-a'])).reply.ok).toBe(true)
-    const refused = await agent(['share-up', '--name', 'taken', '--port', String(b.port), '--client', 'laptop-b'])
-    expect(refused.status).toBe(1)
+  it('keeps a share for its owner label (NAME_TAKEN names it); only a live session of that label holds it', async () => {
+    const owned = await serve('taken')
+    const refused = await serve('taken', { who: 'bob' })
+    expect(refused.code).toBe(1)
     expect(refused.reply).toMatchObject({ ok: false, code: 'NAME_TAKEN' })
-    expect(refused.reply.message).toContain('laptop-a')
-    expect((await visit('taken')).body).toContain('hello from owner-a')
-
-    // The owner reconnects on another port: at once, no waiting.
-    const a2 = await origin('owner-a2')
-    expect((await agent(['share-up', '--name', 'taken', '--port', String(a2.port), '--client', 'laptop-a'])).reply.ok).toBe(true)
-    expect((await visit('taken')).body).toContain('hello from owner-a2')
-
-    // Once the holder's tunnel port is dead, the name is free for others.
-    await a2.close()
-    expect((await agent(['share-up', '--name', 'taken', '--port', String(b.port), '--client', 'laptop-b'])).reply.ok).toBe(true)
-    expect((await visit('taken')).body).toContain('hello from owner-b')
+    expect(refused.reply.message).toContain(`belongs to ${info.label}`)
+    expect((await visit('taken')).body).toContain('hello from taken')
+    // Offline, it is still not bob's: the name belongs to the label, not to a session.
+    owned.client.end()
+    await until(async () => (await visit('taken')).status === 503)
+    expect((await serve('taken', { who: 'bob' })).reply.code).toBe('NAME_TAKEN')
+    expect((await execJson(await login('bob'), `gangway-proxy rm --host taken.${info.domain}`)).reply.code).toBe('FORBIDDEN')
   })
 
-  it('turns other shares still pointing at a reused port offline', async () => {
-    const app = await origin('reused-port')
-    await agent(['share-up', '--name', 'old-session', '--port', String(app.port), '--client', 'c1'])
-    const { reply } = await agent(['share-up', '--name', 'new-session', '--port', String(app.port), '--client', 'c2'])
-    expect(reply).toMatchObject({ ok: true, staleShares: ['old-session'] })
-    expect((await visit('old-session')).status).toBe(503)
-    expect((await visit('new-session')).status).toBe(200)
+  it('within a label: another live process is refused unless it takes over; the old session is ended and told', async () => {
+    const first = await serve('twice', { instance: 'process-one', extra: ['--pid', '4242', '--cmd', 'vite', '--client', 'alice.laptop'] })
+    expect(first.reply.ok).toBe(true)
+    const second = await serve('twice', { instance: 'process-two' })
+    expect(second.reply.code).toBe('NAME_TAKEN')
+    expect(second.reply.message).toContain('pid 4242 (vite) on alice.laptop')
+    const closed = new Promise<void>((r) => first.client.once('close', () => r()))
+    const taken = await serve('twice', { instance: 'process-two', extra: ['--takeover'] })
+    expect(taken.reply.ok).toBe(true)
+    await closed // the agent ended the first process's session
+    expect((await visit('twice')).status).toBe(200)
+    // The first process reconnects: it is told, not let back in.
+    const back = await serve('twice', { instance: 'process-one' })
+    expect(back.reply.code).toBe('TAKEN_OVER')
+    taken.client.end()
+  })
+
+  it('refuses a socket the caller does not hold, and binds no socket for a key anywhere it matters', async () => {
+    const victim = await serve('victim')
+    const bob = await login('bob')
+    // bob learns the victim's token (say, from /proc/net/unix as a local user): still not his.
+    const stolen = await rawShareUp(bob, info.socketDir, `bobs.${info.domain}`, { token: victim.token })
+    expect(stolen.reply.code).toBe('NO_LISTENER')
+    // Remote forwards onto the victim's live path, or a TCP port: refused by sshd.
+    await expect(forwardSocket(bob, livePath('victim'))).rejects.toThrow()
+    await expect(forwardTcp(bob, '127.0.0.1')).rejects.toThrow()
+    expect((await visit('victim')).body).toContain('hello from victim')
+    // The victim's session dies (SIGKILL-like): nothing of bob's can bind its live path.
+    victim.client.end()
+    await until(async () => (await visit('victim')).status === 503)
+    await expect(forwardSocket(bob, livePath('victim'))).rejects.toThrow()
+    expect((await visit('victim')).status).toBe(503)
   })
 
   it('enforces --max-body', async () => {
-    const app = await origin('small')
-    await agent(['share-up', '--name', 'small', '--port', String(app.port), '--client', 'c1', '--max-body', '1k'])
+    const small = await serve('small', { extra: ['--max-body', '1k'] })
     expect((await visit('small', { method: 'POST', body: 'x'.repeat(512) })).status).toBe(200)
     expect((await visit('small', { method: 'POST', body: 'x'.repeat(4096) })).status).toBe(413)
+    small.client.end()
   })
 
   it('rolls a vhost back when nginx rejects the configuration; other shares keep serving', async () => {
-    const keep = await origin('keeper')
-    const fresh = await origin('fresh')
-    await agent(['share-up', '--name', 'keeper', '--port', String(keep.port), '--client', 'c1'])
-    const doomed = await origin('broken')
-    await agent(['share-up', '--name', 'broken', '--port', String(doomed.port), '--client', 'c1'])
+    const keeper = await serve('keeper')
+    const broken = await serve('broken')
+    broken.client.end()
     // A share whose certificate vanished makes every `nginx -t` fail from now on.
     const live = join(agentConfig.certbot.liveDir, `broken.${info.domain}`)
     renameSync(join(live, 'fullchain.pem'), join(live, 'fullchain.pem.away'))
     try {
       const before = shareFiles()
-      const { status, reply } = await agent(['share-up', '--name', 'fresh', '--port', String(fresh.port), '--client', 'c1'])
-      expect(status).toBe(1)
-      expect(reply.code).toBe('NGINX_CONFIG_REJECTED')
-      expect(reply.message).toContain('fullchain.pem')
+      const fresh = await serve('fresh')
+      expect(fresh.code).toBe(1)
+      expect(fresh.reply.code).toBe('NGINX_CONFIG_REJECTED')
+      expect(fresh.reply.message).toContain('fullchain.pem')
       expect(shareFiles()).toEqual(before) // no fresh.conf, no temp file left
       expect((await visit('keeper')).body).toContain('hello from keeper')
     } finally {
       renameSync(join(live, 'fullchain.pem.away'), join(live, 'fullchain.pem'))
     }
-    const { reply } = await agent(['share-up', '--name', 'fresh', '--port', String(fresh.port), '--client', 'c1'])
-    expect(reply).toMatchObject({ ok: true, certificate: 'reused' }) // issued before nginx said no
+    const fresh = await serve('fresh')
+    expect(fresh.reply).toMatchObject({ ok: true, certificate: 'reused', reloaded: true }) // issued before nginx said no
     expect((await visit('fresh')).body).toContain('hello from fresh')
-  })
-
-  it('leaves the old vhost when the new one cannot be written (file size limit = disk full)', async () => {
-    const app = await origin('full')
-    await agent(['share-up', '--name', 'full', '--port', String(app.port), '--client', 'c1'])
-    const vhost = join(agentConfig.sharesDir, 'full.conf')
-    const old = readFileSync(vhost, 'utf8')
-    const { reply } = await agent(['share-up', '--name', 'full', '--port', '1', '--client', 'c1'], { prefix: ['prlimit', '--fsize=1024'] })
-    expect(reply.code).toBe('PROXY_COMMAND_FAILED')
-    expect(readFileSync(vhost, 'utf8')).toBe(old)
-    expect(shareFiles().filter((f) => !f.endsWith('.conf'))).toEqual([])
-    expect((await visit('full')).body).toContain('hello from full')
+    keeper.client.end()
   })
 
   it('keeps serving an old certificate when certbot fails, and fails without one', async () => {
-    // Same proxy, but certbot pointed at a dead ACME server.
-    const brokenConfig = join(root, 'agent-dead-acme.json')
-    const argv = [...agentConfig.certbot.argv]
-    argv[argv.indexOf('--server') + 1] = 'https://127.0.0.1:1/dir'
-    writeFileSync(brokenConfig, JSON.stringify({ ...agentConfig, certbot: { ...agentConfig.certbot, argv } }))
-
-    const app = await origin('old-cert')
-    const failed = await agent(['share-up', '--name', 'nocert', '--port', String(app.port), '--client', 'c1'], { config: brokenConfig })
-    expect(failed.reply.code).toBe('CERTIFICATE_FAILED')
-    expect(existsSync(join(agentConfig.sharesDir, 'nocert.conf'))).toBe(false)
-
-    // A certificate that expires within 30 days is due for renewal: certbot runs and fails.
-    const live = join(agentConfig.certbot.liveDir, `oldcert.${info.domain}`)
-    await new Promise<void>((resolve, reject) =>
-      execFile('sh', ['-c', 'mkdir -p "$1" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=old -keyout "$1/privkey.pem" -out "$1/fullchain.pem"', 'sh', live], (e) =>
-        e ? reject(e) : resolve(),
-      ),
-    )
-    const kept = await agent(['share-up', '--name', 'oldcert', '--port', String(app.port), '--client', 'c1'], { config: brokenConfig })
-    expect(kept.reply).toMatchObject({ ok: true, certificate: 'kept-old' })
-    expect(String(kept.reply.warning)).toContain('certbot failed')
+    // Same proxy, certbot pointed at a dead ACME server.
+    const deadAcme = (cfg: AgentConfig) => {
+      const argv = [...cfg.certbot.argv]
+      argv[argv.indexOf('--server') + 1] = 'https://127.0.0.1:1/dir'
+      return { ...cfg, certbot: { ...cfg.certbot, argv } }
+    }
+    await withConfig(deadAcme, async () => {
+      const failed = await serve('nocert')
+      expect(failed.reply.code).toBe('CERTIFICATE_FAILED')
+      expect(existsSync(join(agentConfig.sharesDir, `nocert.${info.domain}.conf`))).toBe(false)
+      // A certificate that expires within 30 days is due for renewal: certbot runs and fails.
+      const live = join(agentConfig.certbot.liveDir, `oldcert.${info.domain}`)
+      await new Promise<void>((resolve, reject) =>
+        execFile('sh', ['-c', 'mkdir -p "$1" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=old -keyout "$1/privkey.pem" -out "$1/fullchain.pem"', 'sh', live], (e) =>
+          e ? reject(e) : resolve(),
+        ),
+      )
+      const kept = await serve('oldcert')
+      expect(kept.reply).toMatchObject({ ok: true, certificate: 'kept-old' })
+      expect(String(kept.reply.warning)).toContain('certbot failed')
+      kept.client.end()
+    })
   })
 
-  it('serves concurrent share-ups one at a time (flock)', async () => {
-    const apps = await Promise.all(['alpha', 'beta'].map((n) => origin(`${n}-again`)))
-    const replies = await Promise.all(
-      ['alpha', 'beta'].map((n, i) => agent(['share-up', '--name', n, '--port', String(apps[i]!.port), '--client', n === 'alpha' ? 'laptop-1' : 'c1'])),
-    )
-    expect(replies.map((r) => r.reply.ok)).toEqual([true, true])
-    expect((await visit('alpha')).body).toContain('alpha-again')
-    expect((await visit('beta')).body).toContain('beta-again')
+  it('serves concurrent share-ups, each with its own socket', async () => {
+    const [one, two] = await Promise.all([serve('alpha', { instance: 'again-one' }), serve('beta', { instance: 'again-two' })])
+    expect([one.reply, two.reply]).toMatchObject([{ ok: true }, { ok: true }])
+    expect((await visit('alpha')).body).toContain('hello from alpha')
+    expect((await visit('beta')).body).toContain('hello from beta')
+    one.client.end()
+    two.client.end()
   })
 
-  it('rm removes the vhost, the record and (with --cert) the certificate', async () => {
-    const app = await origin('gone')
-    await agent(['share-up', '--name', 'gone', '--port', String(app.port), '--client', 'c1'])
-    const { reply } = await agent(['rm', '--name', 'gone', '--cert'])
+  it('check tells a live session whether the proxy still routes the share to it', async () => {
+    const share = await serve('heal')
+    const check = () => execJson(share.client, `gangway-proxy check --host heal.${info.domain} --instance raw-client-1`)
+    expect((await check()).reply).toMatchObject({ ok: true, serving: true })
+    const vhost = join(agentConfig.sharesDir, `heal.${info.domain}.conf`)
+    renameSync(vhost, `${vhost}.away`)
+    expect((await check()).reply).toMatchObject({ ok: true, serving: false, reason: "the share's vhost is gone" })
+    renameSync(`${vhost}.away`, vhost)
+    rmSync(livePath('heal'))
+    expect((await check()).reply).toMatchObject({ ok: true, serving: false, reason: "the share's socket is gone" })
+    share.client.end()
+  })
+
+  it('rm: the owner removes a share nobody serves; the admin removes any, with the certificate', async () => {
+    const gone = await serve('gone')
+    expect((await execJson(gone.client, `gangway-proxy rm --host gone.${info.domain}`)).reply.code).toBe('NAME_IN_USE')
+    gone.client.end()
+    await until(async () => (await visit('gone')).status === 503)
+    const own = await login()
+    const { reply } = await execJson(own, `gangway-proxy rm --host gone.${info.domain} --cert`)
     expect(reply).toMatchObject({ ok: true, removed: true, certificate: 'deleted' })
-    expect(existsSync(join(agentConfig.sharesDir, 'gone.conf'))).toBe(false)
+    expect(existsSync(join(agentConfig.sharesDir, `gone.${info.domain}.conf`))).toBe(false)
+    expect(existsSync(livePath('gone'))).toBe(false)
     expect(existsSync(join(agentConfig.certbot.liveDir, `gone.${info.domain}`))).toBe(false)
-    const names = ((await agent(['ls'])).reply.shares as Array<{ name: string }>).map((s) => s.name)
-    expect(names).not.toContain('gone')
+    const hosts = ((await execJson(own, 'gangway-proxy ls')).reply.shares as Array<{ host: string }>).map((s) => s.host)
+    expect(hosts).not.toContain(`gone.${info.domain}`)
     await expect(visit('gone')).rejects.toThrow() // ssl_reject_handshake for unknown names
-    expect((await agent(['rm', '--name', 'gone'])).reply).toMatchObject({ ok: true, removed: false })
+    expect((await execJson(own, `gangway-proxy rm --host gone.${info.domain}`)).reply).toMatchObject({ ok: true, removed: false })
+    // The admin removes another label's share (served or not).
+    const bobs = await serve('bobs-thing', { who: 'bob' })
+    expect((await admin('rm', ['--host', `bobs-thing.${info.domain}`])).removed).toBe(true)
+    await expect(visit('bobs-thing')).rejects.toThrow()
+    bobs.client.end()
+  })
+
+  it('limits names per label and new certificates per week', async () => {
+    await withConfig((cfg) => ({ ...cfg, limits: { namesPerLabel: 1, certsPerWeek: 100 } }), async () => {
+      const bob = await login('bob')
+      const names = await execJson(bob, 'gangway-proxy ls')
+      const ownsOne = (names.reply.shares as Array<{ owner: string }>).some((s) => s.owner === 'bob')
+      if (!ownsOne) expect((await serve('bob-first', { who: 'bob' })).reply.ok).toBe(true)
+      const over = await serve('bob-second', { who: 'bob' })
+      expect(over.reply).toMatchObject({ code: 'LIMIT_REACHED' })
+      expect(over.reply.message).toContain('bob already has 1 names')
+    })
+    await withConfig((cfg) => ({ ...cfg, limits: { namesPerLabel: 100, certsPerWeek: 0 } }), async () => {
+      const over = await serve('bob-third', { who: 'bob' })
+      expect(over.reply.code).toBe('LIMIT_REACHED')
+      expect(over.reply.message).toContain('new certificates in the last 7 days')
+      expect(existsSync(join(agentConfig.certbot.liveDir, `bob-third.${info.domain}`))).toBe(false)
+    })
   })
 })
 
-describe('gangway-proxy access control, sudo entry and wildcard mode', () => {
+describe('gangway-proxy access control and wildcard mode', () => {
   const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })
   // {SSHA} of "s3cret" with salt "saltsalt", as the workstation computes it (config/access.ts).
   const line = `bob:{SSHA}${Buffer.concat([sha1('s3cret', 'saltsalt'), Buffer.from('saltsalt')]).toString('base64')}`
 
-  it('takes the words from --ssh-command (sudo resets the env) and nothing after them', async () => {
-    const ok = await agent(['--ssh-command', 'gangway-proxy info'])
-    expect(ok.reply).toMatchObject({ ok: true, domain: info.domain })
-    expect((await agent(['--ssh-command', 'gangway-proxy info', '--config', '/etc/passwd'])).reply.code).toBe('USAGE')
-    expect((await agent(['--ssh-command', 'gangway-proxy info', 'extra'])).reply.code).toBe('USAGE')
-    expect((await agent(['--ssh-command', ''])).reply.code).toBe('USAGE')
-  })
-
   it('basic auth from a hashed line on stdin: 401 without, 200 with; a bad line writes nothing', async () => {
-    const app = await origin('locked')
     const before = shareFiles()
-    const bad = await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1', '--auth-stdin'], { input: 'bob:plaintext\n' })
+    const bad = await serve('locked', { extra: ['--auth-stdin'], input: 'bob:plaintext\n' })
     expect(bad.reply.code).toBe('USAGE')
     expect(shareFiles()).toEqual(before)
-    const up = await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1', '--auth-stdin'], { input: `${line}\n` })
+    const up = await serve('locked', { extra: ['--auth-stdin'], input: `${line}\n`, instance: 'locked-one' })
     expect(up.reply).toMatchObject({ ok: true })
     expect((await visit('locked')).status).toBe(401)
     expect((await visit('locked', { headers: basic('bob', 'wrong') })).status).toBe(401)
     expect((await visit('locked', { headers: basic('bob', 's3cret') })).status).toBe(200)
+    up.client.end()
     // Shared again without auth: the password file goes, the share is open.
-    await agent(['share-up', '--name', 'locked', '--port', String(app.port), '--client', 'c1'])
+    const open = await serve('locked', { instance: 'locked-one' })
+    expect(open.reply.ok).toBe(true)
     expect((await visit('locked')).status).toBe(200)
-    expect(existsSync(join(agentConfig.stateDir, 'auth', 'locked.htpasswd'))).toBe(false)
+    expect(existsSync(join(agentConfig.stateDir, 'auth', `locked.${info.domain}.htpasswd`))).toBe(false)
+    open.client.end()
   })
 
   it('allowlist: canonical networks only, 403 for others; indexing can be allowed', async () => {
-    const app = await origin('fenced')
     for (const bad of ['10.0.0.0/33', 'example.com', '1.2.3.4; deny all', '::g']) {
-      expect((await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', bad])).reply.code).toBe('USAGE')
+      expect((await serve('fenced', { extra: ['--allow', bad] })).reply.code).toBe('USAGE')
     }
-    await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', '192.0.2.7/24', '--allow', '2001:db8::1'])
-    expect(readFileSync(join(agentConfig.sharesDir, 'fenced.conf'), 'utf8')).toContain('allow 192.0.2.0/24;\n    allow 2001:db8::1/128;\n    deny all;')
+    const fenced = await serve('fenced', { extra: ['--allow', '192.0.2.7/24', '--allow', '2001:db8::1'], instance: 'fence-one' })
+    expect(fenced.reply).toMatchObject({ ok: true })
+    expect(readFileSync(join(agentConfig.sharesDir, `fenced.${info.domain}.conf`), 'utf8')).toContain('allow 192.0.2.0/24;\n    allow 2001:db8::1/128;\n    deny all;')
     expect((await visit('fenced')).status).toBe(403)
-    await agent(['share-up', '--name', 'fenced', '--port', String(app.port), '--client', 'c1', '--allow', '127.0.0.1', '--allow-indexing'])
-    const open = await visit('fenced')
-    expect([open.status, open.headers['x-robots-tag']]).toEqual([200, undefined])
+    fenced.client.end()
+    const open = await serve('fenced', { extra: ['--allow', '127.0.0.1', '--allow-indexing'], instance: 'fence-one' })
+    expect(open.reply).toMatchObject({ ok: true, reloaded: true }) // changed access: the vhost changes
+    const page = await visit('fenced')
+    expect([page.status, page.headers['x-robots-tag']]).toEqual([200, undefined])
+    open.client.end()
   })
 
-  it('wildcard mode: one *.DOMAIN certificate serves every name, certbot never runs', async () => {
+  it('wildcard mode: one *.ZONE certificate serves every name, certbot never runs', async () => {
     const dir = join(root, 'wildcard')
     await new Promise<void>((resolve, reject) =>
       execFile('sh', ['-c', `mkdir -p "$1" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=wild -addext "subjectAltName=DNS:*.${info.domain}" -keyout "$1/privkey.pem" -out "$1/fullchain.pem"`, 'sh', dir], (e) => (e ? reject(e) : resolve())),
     )
-    const config = join(root, 'agent-wildcard.json')
-    const deadAcme = { ...agentConfig.certbot, argv: [...agentConfig.certbot.argv.slice(0, -1), 'https://127.0.0.1:1/dir'] }
-    writeFileSync(config, JSON.stringify({ ...agentConfig, certbot: deadAcme, certMode: 'wildcard', wildcardCert: { fullchain: join(dir, 'fullchain.pem'), privkey: join(dir, 'privkey.pem') } }))
-    const app = await origin('wild')
-    const up = await agent(['share-up', '--name', 'wild', '--port', String(app.port), '--client', 'c1'], { config })
-    expect(up.reply).toMatchObject({ ok: true, certificate: 'wildcard' })
-    expect((await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).body).toContain('hello from wild')
-    expect((await agent(['rm', '--name', 'wild', '--cert'], { config })).reply).toMatchObject({ ok: true, certificate: 'shared' })
-    expect(existsSync(join(dir, 'fullchain.pem'))).toBe(true)
+    const wildcard = (cfg: AgentConfig): AgentConfig => ({
+      ...cfg,
+      certbot: { ...cfg.certbot, argv: [...cfg.certbot.argv.slice(0, -1), 'https://127.0.0.1:1/dir'] },
+      zones: [{ domain: info.domain, certMode: 'wildcard', wildcardCert: { fullchain: join(dir, 'fullchain.pem'), privkey: join(dir, 'privkey.pem') } }],
+    })
+    await withConfig(wildcard, async () => {
+      const wild = await serve('wild')
+      expect(wild.reply).toMatchObject({ ok: true, certificate: 'wildcard' })
+      expect((await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).body).toContain('hello from wild')
+      wild.client.end()
+      await until(async () => (await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).status === 503)
+      expect((await execJson(await login(), `gangway-proxy rm --host wild.${info.domain} --cert`)).reply).toMatchObject({ ok: true, certificate: 'shared' })
+      expect(existsSync(join(dir, 'fullchain.pem'))).toBe(true)
+    })
   })
 })
 
-describe('gangway-proxy through sshd (forced command of the tunnel key)', () => {
-  let client: ssh2.Client
-
-  beforeAll(async () => {
-    const [, blob] = readFileSync(info.knownHostsFile, 'utf8').trim().split(/\s+/).slice(1)
-    const hostKey = Buffer.from(blob!, 'base64')
-    client = new ssh2.Client()
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', resolve).once('error', reject)
-      client.connect({
-        host: info.sshHost,
-        port: info.sshPort,
-        username: info.user,
-        privateKey: readFileSync(info.identityFile),
-        hostVerifier: (key: Buffer) => key.equals(hostKey),
-      })
-    })
-  })
-  afterAll(() => client?.end())
-
-  function exec(command: string, opts: ssh2.ExecOptions = {}): Promise<{ code: number | null; stdout: string }> {
-    return new Promise((resolve, reject) => {
-      client.exec(command, opts, (err, stream) => {
-        if (err) return reject(err)
-        let stdout = ''
-        let code: number | null = null
-        stream.on('data', (d: Buffer) => (stdout += d.toString()))
-        stream.stderr.on('data', () => {})
-        stream.on('exit', (c: number | null) => (code = c))
-        stream.on('close', () => resolve({ code, stdout }))
-      })
-    })
-  }
-
-  it('runs gangway-proxy info', async () => {
-    const { code, stdout } = await exec('gangway-proxy info')
-    expect(code).toBe(0)
-    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, domain: info.domain, version: '1' })
+describe('gangway-proxy keys: invite, revoke, upgrade from v1', () => {
+  it('revoke: the key can no longer log in, its live sessions end, its shares answer 503', async () => {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519')
+    const keyFile = join(root, 'carol_ed25519')
+    writeFileSync(keyFile, pair.private, { mode: 0o600 })
+    expect(await admin('key-add', ['--label', 'carol'], `${pair.public}\n`)).toMatchObject({ ok: true, label: 'carol', changed: true })
+    expect((await admin('key-add', ['--label', 'carol'], `${pair.public}\n`)).changed).toBe(false) // idempotent
+    await expect(admin('key-add', ['--label', 'dave'], `${pair.public}\n`)).rejects.toMatchObject({ code: 'KEY_EXISTS' })
+    const app = await origin('carol')
+    const carol = await rawLogin({ host: info.sshHost, port: info.sshPort, user: info.user, identityFile: keyFile, knownHostsFile: info.knownHostsFile })
+    bridgeUnix(carol, app.port)
+    expect((await rawShareUp(carol, info.socketDir, `carols.${info.domain}`)).reply.ok).toBe(true)
+    expect((await visit('carols')).status).toBe(200)
+    const ended = new Promise<void>((r) => carol.once('close', () => r()))
+    expect(await admin('key-rm', ['--label', 'carol'])).toMatchObject({ ok: true, offline: [`carols.${info.domain}`] })
+    await ended
+    expect((await visit('carols')).status).toBe(503)
+    await expect(rawLogin({ host: info.sshHost, port: info.sshPort, user: info.user, identityFile: keyFile, knownHostsFile: info.knownHostsFile })).rejects.toThrow()
+    const keys = (await admin('keys')).keys as Array<{ label: string; revoked?: boolean }>
+    expect(keys.find((k) => k.label === 'carol')).toMatchObject({ revoked: true })
+    expect(readFileSync(sandboxLayout(info.dir).authorizedKeys, 'utf8')).not.toContain(pair.public.split(' ')[1])
   })
 
-  it('refuses any other command', async () => {
-    for (const command of ['id', 'sh -c "touch /tmp/gangway-pwned"', 'gangway-proxy; id']) {
-      const { code, stdout } = await exec(command)
-      expect(code).toBe(2)
-      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ ok: false, code: 'USAGE' })
-    }
-    expect(existsSync('/tmp/gangway-pwned')).toBe(false)
-  })
-
-  it('refuses a pty', async () => {
-    await expect(exec('gangway-proxy info', { pty: true })).rejects.toThrow()
-  })
-
-  it('refuses a remote forward on 0.0.0.0', async () => {
-    await expect(
-      new Promise<number>((resolve, reject) => client.forwardIn('0.0.0.0', 0, (err, port) => (err ? reject(err) : resolve(port)))),
-    ).rejects.toThrow()
+  it('upgrade from v1: labels old key lines from their comments and moves shares to hosts', async () => {
+    const dir = join(root, 'v1')
+    const cfg = { ...agentConfig, sharesDir: join(dir, 'shares'), stateDir: join(dir, 'state'), liveDir: join(dir, 'live'), authorizedKeys: join(dir, 'authorized_keys') }
+    for (const d of [cfg.sharesDir, join(cfg.stateDir, 'shares'), cfg.liveDir]) mkdirSync(d, { recursive: true })
+    const config = join(dir, 'agent.json')
+    // nginx must not see these vhosts: test and reload are no-ops for this copy.
+    writeFileSync(config, JSON.stringify({ ...cfg, nginx: { test: ['/bin/true'], reload: ['/bin/true'] } }))
+    const alice = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ')
+    const admin1 = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ')
+    writeFileSync(cfg.authorizedKeys, [
+      `restrict,port-forwarding,permitlisten="127.0.0.1:*",command="/usr/local/lib/gangway/gangway-shell" ${alice} gangway-tunnel alice@laptop`,
+      `restrict,port-forwarding,permitlisten="127.0.0.1:*",command="/usr/local/lib/gangway/gangway-shell" ${admin1} gangway-tunnel root@vps`,
+    ].join('\n') + '\n')
+    writeFileSync(join(cfg.stateDir, 'shares', 'blog.json'), JSON.stringify({ client: 'alice.laptop', port: 41234, access: { auth: null, allow: [], noindex: true } }))
+    writeFileSync(join(cfg.stateDir, 'shares', 'docs.json'), JSON.stringify({ client: 'someone.else', port: 41235, access: null }))
+    writeFileSync(join(cfg.sharesDir, 'blog.conf'), '# gangway-proxy vhost v1 name=blog state=online port=41234\n')
+    const run = (verb: string, args: string[], input?: string) =>
+      new Promise<Record<string, unknown>>((resolve) =>
+        execFile(PYTHON, ['-I', AGENT_SOURCE, '--config', config, verb, ...args], { env: {} }, (_e, out) => resolve(JSON.parse(String(out).trim().split('\n').pop()!))).stdin!.end(input),
+      )
+    const migrated = await run('migrate', ['--label', 'admin'], `${admin1} gangway-tunnel root@vps\n`)
+    expect(migrated).toMatchObject({ ok: true })
+    expect((migrated.changes as string[]).join('\n')).toMatch(/labelled a key alice-laptop[\s\S]*labelled a key admin[\s\S]*moved share blog to blog\.gangway\.test \(owner alice-laptop\)[\s\S]*moved share docs to docs\.gangway\.test \(owner admin\)/)
+    expect(readdirSync(cfg.sharesDir).sort()).toEqual([`blog.${info.domain}.conf`, `docs.${info.domain}.conf`])
+    const keysFile = readFileSync(cfg.authorizedKeys, 'utf8')
+    expect(keysFile).toContain(`command="${agentConfig.tunnelCommand} alice-laptop" ${alice} gangway:alice-laptop`)
+    expect(keysFile).not.toContain('permitlisten')
+    expect(await run('migrate', ['--label', 'admin'])).toMatchObject({ ok: true, changes: [] }) // idempotent
   })
 })
+

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { restartSshd, sandboxDown, sandboxStatus, sandboxUp, sshdSessionPids, type SandboxInfo } from '../src/sandbox/index.js'
+import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
 
 let root: string
 let dir: string
@@ -28,52 +29,16 @@ function alive(pid: number): boolean {
 
 /** An ssh2 client logged in with the tunnel key, checking the host key from known_hosts. */
 async function login(): Promise<ssh2.Client> {
-  const blob = readFileSync(info.knownHostsFile, 'utf8').trim().split(/\s+/)[2]!
-  const client = new ssh2.Client()
+  const client = await rawLogin({ host: info.sshHost, port: info.sshPort, user: info.user, identityFile: info.identityFile, knownHostsFile: info.knownHostsFile })
   clients.push(client)
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', resolve).once('error', reject)
-    client.connect({
-      host: info.sshHost,
-      port: info.sshPort,
-      username: info.user,
-      privateKey: readFileSync(info.identityFile),
-      hostVerifier: (key: Buffer) => key.equals(Buffer.from(blob, 'base64')),
-    })
-  })
   return client
 }
 
-function forwardIn(client: ssh2.Client, address: string): Promise<number> {
-  return new Promise((resolve, reject) => client.forwardIn(address, 0, (err, port) => (err ? reject(err) : resolve(port))))
-}
+const exec = async (client: ssh2.Client, command: string) => (await execJson(client, command)).reply
 
-function exec(client: ssh2.Client, command: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, (err, stream) => {
-      if (err) return reject(err)
-      let out = ''
-      stream.on('data', (d: Buffer) => (out += d.toString()))
-      stream.stderr.resume()
-      stream.on('close', () => resolve(JSON.parse(out.trim().split('\n').pop()!)))
-    })
-  })
-}
-
-/** Pipes every forwarded connection of `client` to 127.0.0.1:localPort (a minimal tunnel). */
-function bridge(client: ssh2.Client, localPort: number): void {
-  client.on('tcp connection', (_info, accept) => {
-    const channel = accept()
-    const socket = connect(localPort, '127.0.0.1')
-    channel.pipe(socket).pipe(channel)
-    socket.on('error', () => channel.close())
-    channel.on('error', () => socket.destroy())
-  })
-}
-
-function portAnswers(port: number): Promise<boolean> {
+function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
+    const s = connect(path)
     s.once('connect', () => (s.destroy(), resolve(true)))
     s.once('error', () => resolve(false))
   })
@@ -126,7 +91,9 @@ describe('sandbox lifecycle', () => {
     }
     expect(readFileSync(info.knownHostsFile, 'utf8')).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1\\]:${info.sshPort} ssh-ed25519 `))
     expect(Object.values(info.pids).every(alive)).toBe(true)
-    expect(readFileSync(join(info.nginxPrefix, 'nginx.conf'), 'utf8')).not.toMatch(/^user /m)
+    // Run as root, workers run as root too: they must reach the share sockets (0700 dirs).
+    const asRoot = process.getuid?.() === 0
+    expect(/^user root;/m.test(readFileSync(join(info.nginxPrefix, 'nginx.conf'), 'utf8'))).toBe(asRoot)
 
     const started = Date.now()
     expect(await sandboxUp({ dir })).toEqual(info)
@@ -137,38 +104,38 @@ describe('sandbox lifecycle', () => {
 })
 
 describe('sandbox sshd and the tunnel key', () => {
-  it('accepts a remote forward on 127.0.0.1 and delivers its connections', async () => {
+  it('accepts a remote socket forward in its socket dir and delivers its connections', async () => {
     const client = await login()
-    const port = await forwardIn(client, '127.0.0.1')
-    expect(port).toBeGreaterThan(0)
-    const arrived = new Promise<string>((resolve) =>
-      client.once('tcp connection', (details, accept) => {
+    const path = join(info.socketDir, 'probe.sock')
+    await forwardSocket(client, path)
+    const arrived = new Promise<void>((resolve) =>
+      client.once('unix connection', (_details, accept) => {
         accept().end('hi')
-        resolve(details.destIP)
+        resolve()
       }),
     )
-    const socket = connect(port, '127.0.0.1')
+    const socket = connect(path)
     socket.on('error', () => {})
-    expect(await arrived).toBe('127.0.0.1')
+    await arrived
     socket.destroy()
   })
 
-  it('refuses remote forwards on any other address', async () => {
+  it('refuses TCP remote forwards on any address, and local forwards', async () => {
     const client = await login()
-    for (const address of ['0.0.0.0', '', 'localhost', '::']) {
-      await expect(forwardIn(client, address), address).rejects.toThrow()
+    for (const address of ['127.0.0.1', '0.0.0.0', '', 'localhost', '::']) {
+      await expect(forwardTcp(client, address), address).rejects.toThrow()
     }
+    await expect(new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, '127.0.0.1', info.httpsPort, (e, s) => (e ? reject(e) : resolve(s))))).rejects.toThrow()
   })
 
-  it('carries a share end to end: forward + agent + nginx + certificate', async () => {
+  it('carries a share end to end: socket forward + agent + nginx + certificate', async () => {
     const app = createServer((_req, res) => res.end('through the tunnel'))
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r))
     try {
       const client = await login()
-      const port = await forwardIn(client, '127.0.0.1')
-      bridge(client, (app.address() as AddressInfo).port)
-      const reply = await exec(client, `gangway-proxy share-up --name e2e --port ${port} --client test-e2e`)
-      expect(reply).toMatchObject({ ok: true, host: `e2e.${info.domain}`, certificate: 'issued' })
+      bridgeUnix(client, (app.address() as AddressInfo).port)
+      const { reply } = await rawShareUp(client, info.socketDir, `e2e.${info.domain}`)
+      expect(reply).toMatchObject({ ok: true, host: `e2e.${info.domain}`, label: info.label, certificate: 'issued' })
       expect(await visit('e2e')).toEqual({ status: 200, body: 'through the tunnel' })
     } finally {
       closeServer(app)
@@ -177,7 +144,8 @@ describe('sandbox sshd and the tunnel key', () => {
 
   it('lists the per-connection sshd processes and restarts sshd with or without them', async () => {
     const client = await login()
-    const port = await forwardIn(client, '127.0.0.1')
+    const path = join(info.socketDir, 'restart.sock')
+    await forwardSocket(client, path)
     const sessions = sshdSessionPids(info)
     expect(sessions.length).toBeGreaterThan(0)
 
@@ -186,7 +154,7 @@ describe('sandbox sshd and the tunnel key', () => {
     expect(restarted.pids.sshd).not.toBe(info.pids.sshd)
     expect(alive(info.pids.sshd!)).toBe(false)
     expect(sessions.every(alive)).toBe(true)
-    expect(await portAnswers(port)).toBe(true)
+    expect(await socketAnswers(path)).toBe(true)
     expect(await exec(client, 'gangway-proxy info')).toMatchObject({ ok: true })
     info = restarted
     expect(sshdSessionPids(info)).toEqual([]) // the old sessions now belong to init

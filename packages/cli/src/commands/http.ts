@@ -12,6 +12,8 @@ Shares http://localhost:<port> at https://NAME.DOMAIN through your proxy.
 
 Options:
   --subdomain, -s NAME     share name (default: from package.json or the directory)
+  --host HOST              exact public host under any zone of the proxy (drafts.example.org, or a zone itself)
+  --takeover               serve the share even if another process of this key serves it now
   --proxy TARGET           ssh target of the proxy: user@host[:port] or a Host alias
   --domain ZONE            zone the share lives under
   --profile NAME           profile of the user config to use
@@ -34,6 +36,8 @@ export async function httpCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       subdomain: { type: 'string', short: 's' },
+      host: { type: 'string' },
+      takeover: { type: 'boolean' },
       proxy: { type: 'string' },
       domain: { type: 'string' },
       profile: { type: 'string' },
@@ -64,6 +68,8 @@ export async function httpCommand(argv: string[]): Promise<number> {
   const tunnel = await openTunnel({
     port,
     name: values.subdomain,
+    host: values.host,
+    takeover: values.takeover,
     proxy: values.proxy,
     domain: values.domain,
     profile: values.profile,
@@ -81,7 +87,7 @@ export async function httpCommand(argv: string[]): Promise<number> {
   tunnel.on('status', (s: TunnelStatus) => {
     if (s.state === 'closed' && s.error) stop.abort()
   })
-  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, localPort: port, inspector: tunnel.inspectorUrl }))
+  if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, host: tunnel.share.hostname, localPort: port, inspector: tunnel.inspectorUrl }))
   else {
     out.line(`${chalk.green('➜')}  ${chalk.bold('Public')}: ${chalk.cyan(tunnel.url)}  →  http://${values['local-host'] ?? 'localhost'}:${port}`)
     if (tunnel.inspectorUrl) out.line(`${chalk.green('➜')}  ${chalk.bold('Inspector')}: ${chalk.cyan(tunnel.inspectorUrl)}`)

@@ -6,7 +6,8 @@ import { out } from '../output.js'
 
 export const usage = `gangway ls [--profile NAME] [--json]
 
-Lists the shares on the proxy: name, URL, online or not, certificate expiry, holder.`
+Lists the shares on the proxy: host, URL, online or not, owner (the tunnel key's
+label), the process serving it, certificate expiry, access.`
 
 export async function lsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, proxy: { type: 'string' }, json: { type: 'boolean' } } })
@@ -20,14 +21,15 @@ export async function lsCommand(argv: string[]): Promise<number> {
     return 0
   }
   const rows = shares.map((s) => [
-    s.name,
+    s.host,
     s.url,
     s.online ? 'online' : 'offline',
+    s.owner ?? '-',
+    s.online && s.holder ? [s.holder.cmd, s.holder.pid && `pid ${s.holder.pid}`, s.holder.client && `on ${s.holder.client}`].filter(Boolean).join(' ') : '-',
     s.certExpires ? s.certExpires.slice(0, 10) : '-',
-    s.client ?? '-',
     [s.access?.auth && `auth:${s.access.auth}`, s.access?.allow.length && `allow:${s.access.allow.join(',')}`].filter(Boolean).join(' ') || '-',
   ])
-  const head = ['NAME', 'URL', 'STATE', 'CERT EXPIRES', 'HOLDER', 'ACCESS']
+  const head = ['HOST', 'URL', 'STATE', 'OWNER', 'SERVED BY', 'CERT EXPIRES', 'ACCESS']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
   const fmt = (r: unknown[]) => r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ').trimEnd()
   out.line(chalk.bold(fmt(head)))

@@ -11,7 +11,9 @@ host you can sudo on, and writes a profile so that gangway and the adapters need
 options. Safe to run again: a second run changes nothing and says so.
 
 Options:
-  --domain ZONE            shares are https://NAME.ZONE (point *.ZONE at the host)
+  --domain ZONE            shares are https://NAME.ZONE and ZONE itself (point *.ZONE and ZONE
+                           at the host); repeatable, and zones set up before stay
+  --label LABEL            this workstation's key label on the proxy (default: your user name)
   --email ADDR             Let's Encrypt account email
   --acme-server URL        ACME directory (default: Let's Encrypt)
   --acme-ca-file FILE      CA the proxy trusts for --acme-server (private/test CA)
@@ -30,7 +32,8 @@ export async function setupCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      domain: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      label: { type: 'string' },
       email: { type: 'string' },
       'acme-server': { type: 'string' },
       'acme-ca-file': { type: 'string' },
@@ -47,13 +50,14 @@ export async function setupCommand(argv: string[]): Promise<number> {
     },
   })
   if (positionals.length !== 1) throw new UsageError('gangway setup needs the admin ssh target, e.g. gangway setup admin@203.0.113.7 --domain dev.example.com')
-  if (!values.domain) throw new UsageError('gangway setup needs --domain ZONE')
+  if (!values.domain?.length) throw new UsageError('gangway setup needs --domain ZONE')
   if (Boolean(values['wildcard-cert']) !== Boolean(values['wildcard-key'])) throw new UsageError('--wildcard-cert and --wildcard-key go together')
   const port = values['https-port']
   if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError('--https-port needs a port number')
   const report = await runSetup({
     target: positionals[0]!,
     domain: values.domain,
+    label: values.label,
     email: values.email,
     acmeServer: values['acme-server'],
     acmeCaFile: values['acme-ca-file'],
@@ -71,9 +75,9 @@ export async function setupCommand(argv: string[]): Promise<number> {
     return 0
   }
   out.line(report.changes.length ? `${chalk.green('✔')} proxy set up: ${report.changes.length} change(s)` : `${chalk.green('✔')} proxy already set up: nothing changed`)
-  out.line(`  tunnel     ${report.proxy} (key ${report.tunnelKey})`)
+  out.line(`  tunnel     ${report.proxy} (key ${report.tunnelKey}, label "${report.label}")`)
   out.line(`  shares     https://NAME.${report.domain}/`)
   out.line(`  profile    "${report.profile}" (default) in ${report.configFile}`)
-  out.line(chalk.dim('  try: gangway http 5173'))
+  out.line(chalk.dim('  try: gangway http 5173    teammates: gangway invite LABEL --out FILE'))
   return 0
 }

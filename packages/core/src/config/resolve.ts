@@ -22,6 +22,9 @@ export interface ResolvedTunnelOptions {
   keepaliveInterval: number
   keepaliveCountMax: number
   clientId: string
+  takeover: boolean
+  socketDir: string | undefined
+  healIntervalMs: number | undefined
   /** Basic auth (hashed), allowlist, noindex: sent with every share-up. */
   access: ResolvedAccess
   logger: Logger | undefined
@@ -30,6 +33,7 @@ export interface ResolvedTunnelOptions {
 }
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/
+const PLAIN_DIR = /^\/[A-Za-z0-9._/@+=,:-]*$/
 
 interface Problem {
   code: GangwayErrorCode
@@ -68,9 +72,12 @@ export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv 
 
 function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profile, problems?: Problem[]): ResolvedShare {
   const own = problems ?? []
+  const exact = (options.host ?? (env.GANGWAY_HOST || undefined))?.toLowerCase()
   const explicitName = options.name ?? (env.GANGWAY_NAME || undefined)
-  const name = explicitName ?? defaultShareName()
-  if (!SHARE_NAME.test(name)) {
+  const name = exact ? exact.split('.')[0]! : (explicitName ?? defaultShareName())
+  if (exact !== undefined && !DOMAIN.test(exact)) {
+    own.push({ code: 'INVALID_HOST', text: `host "${exact}" is not a DNS name like drafts.example.com` })
+  } else if (!exact && !SHARE_NAME.test(name)) {
     const suggestion = toDnsLabel(name)
     own.push({
       code: 'INVALID_NAME',
@@ -79,15 +86,15 @@ function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profi
   }
   const proxy = options.proxy ?? (env.GANGWAY_PROXY || undefined) ?? profile.proxy
   if (!proxy) own.push({ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' })
-  const domain = (options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain)?.toLowerCase()
-  if (!domain) own.push({ code: 'CONFIG_MISSING', text: 'no domain is configured (domain option, GANGWAY_DOMAIN, or a profile)' })
-  else if (!DOMAIN.test(domain)) own.push({ code: 'CONFIG_INVALID', text: `domain "${domain}" is not a DNS name like example.com` })
+  const domain = exact ? exact.slice(name.length + 1) : (options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain)?.toLowerCase()
+  if (!domain && !exact) own.push({ code: 'CONFIG_MISSING', text: 'no domain is configured (domain option, GANGWAY_DOMAIN, or a profile)' })
+  else if (domain && !exact && !DOMAIN.test(domain)) own.push({ code: 'CONFIG_INVALID', text: `domain "${domain}" is not a DNS name like example.com` })
   const publicPort = options.publicPort ?? envNumber(env.GANGWAY_PUBLIC_PORT) ?? profile.publicPort ?? 443
   if (!Number.isInteger(publicPort) || publicPort < 1 || publicPort > 65535) {
     own.push({ code: 'CONFIG_INVALID', text: `publicPort ${String(publicPort)} is not a port (expected 1-65535)` })
   }
   if (!problems && own.length) throw toError(own)
-  const hostnameStr = `${name}.${domain ?? ''}`
+  const hostnameStr = exact ?? `${name}.${domain ?? ''}`
   const host = publicPort === 443 ? hostnameStr : `${hostnameStr}:${publicPort}`
   return {
     name,
@@ -119,6 +126,10 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
   if (!(keepaliveInterval > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveInterval must be a positive number of seconds' })
   if (!(Number.isInteger(keepaliveCountMax) && keepaliveCountMax > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveCountMax must be a positive integer' })
   const access = resolveAccess(options, env, problems)
+  const socketDir = options.socketDir ?? profile.socketDir
+  if (socketDir !== undefined && !PLAIN_DIR.test(socketDir)) problems.push({ code: 'CONFIG_INVALID', text: `socketDir "${socketDir}" is not an absolute path of plain characters` })
+  const healIntervalMs = options.healIntervalMs
+  if (healIntervalMs !== undefined && !(healIntervalMs >= 100)) problems.push({ code: 'CONFIG_INVALID', text: 'healIntervalMs must be at least 100' })
   if (problems.length) throw toError(problems)
   return {
     share,
@@ -132,6 +143,9 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
     keepaliveInterval,
     keepaliveCountMax,
     clientId: options.clientId ?? (env.GANGWAY_CLIENT_ID || undefined) ?? defaultClientId(),
+    takeover: options.takeover ?? false,
+    socketDir,
+    healIntervalMs,
     access,
     logger: options.logger,
     tap: options.tap,
@@ -146,6 +160,7 @@ export function resolveProxyAccess(options: ShareOptions = {}, env: NodeJS.Proce
   if (!proxy) throw toError([{ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' }])
   return {
     proxy,
+    profile,
     domain: options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain,
     identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,
     passphrase: options.passphrase ?? (env.GANGWAY_KEY_PASSPHRASE || undefined),
@@ -154,15 +169,14 @@ export function resolveProxyAccess(options: ShareOptions = {}, env: NodeJS.Proce
   }
 }
 
+const HINTS: Partial<Record<GangwayErrorCode, string>> = {
+  CONFIG_MISSING: 'Run gangway setup <user@proxy> --domain <zone> (or gangway sandbox up, or gangway join FILE), or set GANGWAY_PROXY and GANGWAY_DOMAIN.',
+  INVALID_NAME: 'Pick a name with lowercase letters, digits and dashes, e.g. --subdomain my-blog.',
+  INVALID_HOST: "Give a host under one of the proxy's zones, e.g. --host drafts.example.com.",
+  INVALID_PORT: 'Pass the port your dev server listens on, e.g. gangway http 5173.',
+}
+
 function toError(problems: Problem[]): GangwayError {
   const code = problems.find((p) => p.code !== 'CONFIG_MISSING')?.code ?? 'CONFIG_MISSING'
-  const hint =
-    code === 'CONFIG_MISSING'
-      ? 'Run gangway setup <user@proxy> --domain <zone> (or gangway sandbox up), or set GANGWAY_PROXY and GANGWAY_DOMAIN.'
-      : code === 'INVALID_NAME'
-        ? 'Pick a name with lowercase letters, digits and dashes, e.g. --subdomain my-blog.'
-        : code === 'INVALID_PORT'
-          ? 'Pass the port your dev server listens on, e.g. gangway http 5173.'
-          : 'Fix the values listed above.'
-  return new GangwayError(code, problems.map((p) => p.text).join('; '), { hint })
+  return new GangwayError(code, problems.map((p) => p.text).join('; '), { hint: HINTS[code] ?? 'Fix the values listed above.' })
 }

@@ -18,6 +18,12 @@ export interface Profile {
   caFile?: string
   resolveTo?: string
   maxBodySize?: string
+  /** Where the proxy's sessions bind their sockets (written by setup, join, sandbox). */
+  socketDir?: string
+  /** The admin's ssh target (`gangway setup` used it): invite, keys and revoke go there. */
+  admin?: string
+  /** A local sandbox's directory: its admin commands run on this machine. */
+  sandboxDir?: string
 }
 
 export interface UserConfig {
@@ -26,7 +32,7 @@ export interface UserConfig {
 }
 
 export const PROFILE_KEYS: ReadonlyArray<keyof Profile> = [
-  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize',
+  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize', 'socketDir', 'admin', 'sandboxDir',
 ]
 
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,27 +1,53 @@
 /**
- * What the sandbox and `gangway setup` both install for the proxy agent: the shape of
- * agent.json and the authorized_keys line of a tunnel key. One renderer for both, so
- * the tests exercise exactly what a real proxy gets.
+ * What the sandbox and `gangway setup` both install for the proxy agent: where the agent
+ * lives, and the shape of its agent.json. One renderer for both, so the tests exercise
+ * exactly what a real proxy gets. The agent itself renders the tunnel keys'
+ * authorized_keys lines (one per label), from its key registry.
  */
+import { fileURLToPath } from 'node:url'
+
+/**
+ * The agent shipped with this package. Same depth from src/proxy/ (tests) and
+ * dist/proxy/ (published; package.json "files" includes "proxy").
+ */
+export const AGENT_SOURCE = fileURLToPath(new URL('../../proxy/gangway-proxy', import.meta.url))
+
+export interface AgentZone {
+  /** Shares are ZONE itself and NAME.ZONE. */
+  domain: string
+  /** 'http01': one certificate per name (default); 'wildcard': `wildcardCert` serves every name. */
+  certMode: 'http01' | 'wildcard'
+  wildcardCert?: { fullchain: string; privkey: string }
+}
 
 /** Shape of agent.json, shared with the agent (packages/core/proxy/gangway-proxy). */
 export interface AgentConfig {
-  domain: string
+  zones: AgentZone[]
   publicHttpsPort: number
+  /** nginx includes every *.conf here: one vhost per share. */
   sharesDir: string
   stateDir: string
   webroot: string
+  /** Where sessions bind their forwarded sockets: writable by the tunnel account only. */
+  socketDir: string
+  /** Where the agent moves a verified socket, HOST.sock: written by the agent only. */
+  liveDir: string
+  /** The tunnel keys' authorized_keys, rendered by the agent from its registry. */
+  authorizedKeys: string
+  /** The forced command of every tunnel key; the key's label is appended as its argument. */
+  tunnelCommand: string
+  /** The uid the agent runs as (root through sudo on a real proxy). */
+  adminUid: number
   /** nginx `listen` values of the share vhosts; the agent defaults to the public port. */
   httpsListen?: string[]
   /** Plain-HTTP listens for the per-share redirect + ACME route; none by default. */
   httpListen?: string[]
   nginx: { test: string[]; reload: string[]; pidFile?: string }
   certbot: { argv: string[]; env: Record<string, string>; liveDir: string; email: string | null }
-  /** 'http01': one certificate per name (default); 'wildcard': `wildcardCert` serves every name. */
-  certMode: 'http01' | 'wildcard'
-  wildcardCert?: { fullchain: string; privkey: string }
-  /** nginx's worker group: basic-auth hash files are readable by it only (none: world-readable). */
+  /** nginx's worker group: basic-auth hash files and live sockets are theirs only (none: the sandbox's own user). */
   authGroup?: string | null
+  /** Per label: names held, new certificates per 7 days. */
+  limits?: { namesPerLabel?: number; certsPerWeek?: number }
 }
 
 export function renderAgentConfig(config: AgentConfig): string {
@@ -31,15 +57,10 @@ export function renderAgentConfig(config: AgentConfig): string {
 /** Paths that may appear inside a double-quoted authorized_keys option or an nginx file. */
 export const PLAIN_PATH = /^\/[A-Za-z0-9._/@+=,:-]*$/
 
-/**
- * The tunnel key's authorized_keys line. `restrict` = no pty, agent/X11 forwarding or
- * ~/.ssh/rc; then only loopback remote forwards (permitlisten matches the literal
- * "127.0.0.1", not "localhost"; it does not cover Unix sockets, which sshd's own
- * AllowStreamLocalForwarding no refuses) and the forced command.
- */
-export function tunnelKeyLine(forcedCommand: string, publicKey: string, comment: string): string {
-  if (/["\\\n]/.test(forcedCommand)) throw new Error(`forced command ${JSON.stringify(forcedCommand)} cannot be quoted in authorized_keys`)
-  if (!/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+$/.test(publicKey)) throw new Error('not an OpenSSH public key: ' + publicKey.slice(0, 40))
-  const safeComment = comment.replace(/[^A-Za-z0-9._@-]/g, '-')
-  return `restrict,port-forwarding,permitlisten="127.0.0.1:*",command="${forcedCommand}" ${publicKey} ${safeComment}\n`
+/** A tunnel key's label: what `gangway ls` shows as a share's owner. */
+export const LABEL = /^[a-z0-9]([a-z0-9._-]{0,30}[a-z0-9])?$/
+
+/** A label made from free text (a user name, a host name): lowercase, '-' for the rest. */
+export function toLabel(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '').slice(0, 32).replace(/[-._]+$/, '') || 'key'
 }

@@ -33,6 +33,12 @@ export function renderBaseNginx(o: BaseNginxOptions): string {
         ''      '';
     }
 
+    # The visitor's address for the Forwarded header: IPv6 in quotes and brackets (RFC 7239).
+    map $remote_addr $gw_forwarded_for {
+        ~:      '"[$remote_addr]"';
+        default $remote_addr;
+    }
+
     # Unknown hosts over HTTP: 404, except HTTP-01 challenges (certbot's webroot).
     server {
 ${listens(o.httpListen, '')}        server_name _;

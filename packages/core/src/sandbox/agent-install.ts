@@ -1,32 +1,49 @@
 /**
  * Installs the proxy agent into the sandbox the way `gangway setup` installs it on a VPS:
- * a copy of the script, an agent.json describing this proxy, and an authorized_keys line
- * that pins the tunnel key to "loopback remote forwards + the agent".
+ * a copy of the script, an agent.json describing this proxy, and the sandbox's own tunnel
+ * key registered with the agent, which renders the authorized_keys line that pins it to
+ * "remote socket forwards + the agent, as label L".
  */
 import { copyFile, chmod, mkdir, writeFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { execFile } from 'node:child_process'
+import { userInfo } from 'node:os'
 import type { SandboxLayout, SandboxState } from './layout.js'
 import { nginxArgs } from './nginx.js'
 import { pebbleDirectoryUrl } from './pebble.js'
 import { publicKey } from './sshd.js'
 import { bin } from './binaries.js'
-import { PLAIN_PATH, renderAgentConfig, tunnelKeyLine, type AgentConfig } from '../proxy/agent-config.js'
+import { AGENT_SOURCE, PLAIN_PATH, renderAgentConfig, toLabel, type AgentConfig } from '../proxy/agent-config.js'
+import { agentReply, type AgentReply } from '../ssh/exec.js'
 
 export type { AgentConfig }
 
-/**
- * The agent shipped with this package. Same depth from src/sandbox/ (tests) and
- * dist/sandbox/ (published; package.json "files" includes "proxy").
- */
-export const AGENT_SOURCE = fileURLToPath(new URL('../../proxy/gangway-proxy', import.meta.url))
+/** The label of the sandbox's own tunnel key: the user who started it. */
+export function sandboxLabel(): string {
+  return toLabel(userInfo().username)
+}
+
+/** authorized_keys option values are double-quoted, so the paths must be plain. */
+function tunnelCommand(layout: SandboxLayout): string {
+  for (const path of [layout.agentScript, layout.agentConfig]) {
+    if (!PLAIN_PATH.test(path)) {
+      throw new Error(`sandbox path ${JSON.stringify(path)} has characters an authorized_keys command cannot carry`)
+    }
+  }
+  return `${bin('python3')} -I ${layout.agentScript} --config ${layout.agentConfig} --label`
+}
 
 export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): AgentConfig {
   return {
-    domain: state.domain,
+    zones: [{ domain: state.domain, certMode: 'http01' }],
     publicHttpsPort: state.ports.https,
     sharesDir: layout.sharesDir,
     stateDir: layout.agentState,
     webroot: layout.webroot,
+    socketDir: layout.socketDir,
+    liveDir: layout.liveSocketDir,
+    authorizedKeys: layout.authorizedKeys,
+    tunnelCommand: tunnelCommand(layout),
+    adminUid: process.getuid?.() ?? 0,
     httpsListen: [`127.0.0.1:${state.ports.https}`],
     httpListen: [`127.0.0.1:${state.ports.http}`],
     nginx: {
@@ -47,25 +64,37 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
       liveDir: layout.liveDir,
       email: null,
     },
-    certMode: 'http01',
+    authGroup: null,
+    // pebble has no rate limits to protect: the limits of a real proxy would only get in
+    // the way of trying things (tests of the limits set their own).
+    limits: { namesPerLabel: 1000, certsPerWeek: 10_000 },
   }
 }
 
-/** authorized_keys: option values are double-quoted, so the paths must be plain. */
-function forcedCommand(layout: SandboxLayout): string {
-  for (const path of [layout.agentScript, layout.agentConfig]) {
-    if (!PLAIN_PATH.test(path)) {
-      throw new Error(`sandbox path ${JSON.stringify(path)} has characters an authorized_keys command cannot carry`)
-    }
-  }
-  return `${bin('python3')} ${layout.agentScript} --config ${layout.agentConfig}`
+/** The sandbox's admin: the agent run directly, as the sandbox's user (no label). */
+export function runSandboxAgent(layout: SandboxLayout, verb: string, args: string[] = [], input?: string): Promise<AgentReply> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(bin('python3'), ['-I', layout.agentScript, '--config', layout.agentConfig, verb, ...args], { env: {}, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        try {
+          resolve(agentReply(verb, { code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }))
+        } catch (err) {
+          reject(err)
+        }
+      })
+    child.stdin!.end(input)
+  })
 }
 
 export async function installAgent(layout: SandboxLayout, state: SandboxState): Promise<void> {
   await mkdir(layout.agentState, { recursive: true })
+  // Sessions bind in socketDir; only the agent writes liveDir. Nobody else enters either.
+  for (const dir of [layout.socketDir, layout.liveSocketDir]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await chmod(dir, 0o700)
+  }
   await copyFile(AGENT_SOURCE, layout.agentScript)
   await chmod(layout.agentScript, 0o755)
   await writeFile(layout.agentConfig, renderAgentConfig(sandboxAgentConfig(layout, state)))
-  const line = tunnelKeyLine(forcedCommand(layout), await publicKey(layout.identityFile), 'gangway-sandbox-tunnel')
-  await writeFile(layout.authorizedKeys, line, { mode: 0o600 })
+  await runSandboxAgent(layout, 'key-add', ['--label', sandboxLabel(), '--comment', 'gangway-sandbox-tunnel'], `${await publicKey(layout.identityFile)}\n`)
 }

@@ -19,11 +19,12 @@ import { isRunning, stopProcesses } from './processes.js'
 import { startPebble } from './pebble.js'
 import { startNginx } from './nginx.js'
 import { ensureKeys, sessionPids, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
-import { installAgent } from './agent-install.js'
+import { installAgent, sandboxLabel } from './agent-install.js'
 
 export { defaultSandboxDir } from './layout.js'
 export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
-export { AGENT_SOURCE, sandboxAgentConfig } from './agent-install.js'
+export { AGENT_SOURCE } from '../proxy/agent-config.js'
+export { sandboxAgentConfig, sandboxLabel } from './agent-install.js'
 export type { AgentConfig } from './agent-install.js'
 export { startPebbleCa } from './pebble.js'
 export type { PebbleCa, PebbleCaOptions } from './pebble.js'
@@ -48,6 +49,10 @@ export interface SandboxInfo {
   /** Share hosts (NAME.domain) are not in DNS: connect here with SNI/Host set. */
   resolveTo: '127.0.0.1'
   agentConfig: string
+  /** Where this sandbox's sessions bind their sockets. */
+  socketDir: string
+  /** The label of the sandbox's own tunnel key (the user who started it). */
+  label: string
   nginxPrefix: string
   pids: Record<string, number>
 }
@@ -85,6 +90,8 @@ function toInfo(layout: SandboxLayout, state: SandboxState): SandboxInfo {
     caFile: layout.caFile,
     resolveTo: '127.0.0.1',
     agentConfig: layout.agentConfig,
+    socketDir: layout.socketDir,
+    label: sandboxLabel(),
     nginxPrefix: layout.nginxPrefix,
     pids: { ...state.pids } as Record<string, number>,
   }
@@ -113,7 +120,7 @@ async function stopAll(state: SandboxState): Promise<void> {
 
 /** Vhosts and share records of an earlier run point at certificates of a dead pebble. */
 async function clearShares(layout: SandboxLayout): Promise<void> {
-  for (const d of [layout.sharesDir, join(layout.agentState, 'shares')]) {
+  for (const d of [layout.sharesDir, join(layout.agentState, 'shares'), join(layout.agentState, 'auth'), layout.socketDir, layout.liveSocketDir]) {
     const entries = await readdir(d).catch(() => [] as string[])
     await Promise.all(entries.map((e) => rm(join(d, e), { force: true })))
   }

@@ -75,6 +75,9 @@ export function sandboxLayout(dir: string) {
     agentScript: join(dir, 'agent', 'gangway-proxy'),
     agentConfig: join(dir, 'agent', 'agent.json'),
     agentState: join(dir, 'agent', 'state'),
+    // forwarded sockets: bound by sessions in socketDir, moved by the agent to liveSocketDir
+    socketDir: join(dir, 'agent', 'in'),
+    liveSocketDir: join(dir, 'agent', 'live'),
   }
 }
 export type SandboxLayout = ReturnType<typeof sandboxLayout>

@@ -3,8 +3,8 @@
  * so nothing touches /var) around the same base configuration `gangway setup` installs
  * on a VPS (proxy/nginx-base.ts: default servers, ACME webroot, the share vhosts).
  */
-import { mkdir, writeFile, chmod, rm, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, writeFile, chmod, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { request } from 'node:http'
 import type { SandboxLayout, SandboxState } from './layout.js'
 import { logTail, runTool, spawnDetached } from './processes.js'
@@ -18,23 +18,20 @@ export function nginxArgs(layout: SandboxLayout): string[] {
 }
 
 /**
- * Run as root, nginx workers drop to `nobody` and must traverse every directory above
- * the webroot. Under a private home (/root is 0700) they cannot: run them as root then,
- * acceptable for a loopback-only sandbox.
+ * Run as root, nginx workers would drop to `nobody`, which can neither traverse a private
+ * home (/root is 0700) nor connect to the share sockets (liveSocketDir is 0700, so no other
+ * local user can reach a developer's dev server around nginx). The sandbox is loopback
+ * only: its workers run as the user who started it.
  */
-async function workersNeedRoot(dir: string): Promise<boolean> {
-  if (process.getuid?.() !== 0) return false
-  for (let d = dirname(dir); ; d = dirname(d)) {
-    if (((await stat(d)).mode & 0o001) === 0) return true
-    if (d === '/') return false
-  }
+function workersAsRoot(): boolean {
+  return process.getuid?.() === 0
 }
 
 export async function writeNginxConfig(layout: SandboxLayout, state: SandboxState): Promise<void> {
   const { http, https } = state.ports
   const temp = (name: string) => join(layout.nginxTemp, name)
   const conf = `# Gangway sandbox proxy: written by sandboxUp, rewritten on every start.
-${(await workersNeedRoot(layout.dir)) ? 'user root;  # the sandbox dir is under a private home; see nginx.ts\n' : ''}worker_processes 1;
+${workersAsRoot() ? 'user root;  # see workersAsRoot in nginx.ts\n' : ''}worker_processes 1;
 pid ${layout.nginxPid};
 error_log ${layout.nginxErrorLog} warn;
 

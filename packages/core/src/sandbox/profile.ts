@@ -13,5 +13,7 @@ export function sandboxProfile(info: SandboxInfo): Profile {
     knownHostsFile: info.knownHostsFile,
     caFile: info.caFile,
     resolveTo: info.resolveTo,
+    socketDir: info.socketDir,
+    sandboxDir: info.dir,
   }
 }

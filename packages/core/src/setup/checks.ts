@@ -7,6 +7,7 @@ import { GangwayError } from '../errors.js'
 import type { Remote } from './remote.js'
 import { PROXY } from './proxy-files.js'
 import type { SwapChecks } from './install-files.js'
+import { TUNNEL_SSHD_EFFECTIVE } from '../proxy/sshd-tunnel.js'
 
 /** sshd's effective settings for one login, as `sshd -T` prints them. */
 async function effectiveSshd(remote: Remote, user: string): Promise<string> {
@@ -27,7 +28,7 @@ export function setupChecks(remote: Remote, o: { domain: string; adminUser: stri
       await remote.must(['/usr/sbin/nginx', '-t', '-q'], { hint: 'nginx rejected the configuration (see above); every file was put back.' })
       await remote.must(['/usr/sbin/sshd', '-t'], { hint: 'sshd rejected the configuration (see above); every file was put back.' })
       const tunnel = await effectiveSshd(remote, o.tunnelUser)
-      for (const want of [`forcecommand ${PROXY.shell}`, 'permittty no', 'allowtcpforwarding remote', 'allowstreamlocalforwarding no', 'gatewayports no']) {
+      for (const want of [`authorizedkeysfile ${PROXY.authorizedKeys}`, ...TUNNEL_SSHD_EFFECTIVE]) {
         if (!tunnel.split('\n').includes(want)) {
           throw new GangwayError('SETUP_FAILED', `sshd does not apply "${want}" to ${o.tunnelUser}`, {
             hint: 'Another sshd_config setting wins over /etc/ssh/sshd_config.d/gangway.conf (is the Include at the top of sshd_config?).',
@@ -35,7 +36,7 @@ export function setupChecks(remote: Remote, o: { domain: string; adminUser: stri
         }
       }
       // Never lock the admin out: the Match block must not reach their login.
-      if ((await effectiveSshd(remote, o.adminUser)).includes(`forcecommand ${PROXY.shell}`)) {
+      if ((await effectiveSshd(remote, o.adminUser)).includes(`authorizedkeysfile ${PROXY.authorizedKeys}`)) {
         throw new GangwayError('SETUP_FAILED', `the tunnel account's sshd settings would also apply to ${o.adminUser}`, {
           hint: 'Check the Match blocks in /etc/ssh/sshd_config; every file was put back.',
         })

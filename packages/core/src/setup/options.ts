@@ -2,14 +2,19 @@
 import { existsSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { GangwayError } from '../errors.js'
 import type { Logger } from '../types.js'
+import { LABEL, toLabel } from '../proxy/agent-config.js'
 
 export interface SetupOptions {
   /** The admin's ssh target (an account with sudo): `user@host[:port]` or a Host alias. */
   target: string
-  /** Zone of the shares: NAME.DOMAIN must resolve to the proxy (a wildcard DNS record). */
-  domain: string
+  /**
+   * Zone(s) of the shares: NAME.ZONE (and ZONE) must resolve to the proxy (a wildcard DNS
+   * record). Zones the proxy already serves are kept; the first is the profile's default.
+   */
+  domain: string | string[]
   /** Let's Encrypt account email (expiry notices). @default none */
   email?: string
   /** ACME directory URL. @default certbot's (Let's Encrypt production) */
@@ -27,6 +32,8 @@ export interface SetupOptions {
   acceptNewHostKey?: boolean
   /** One certificate + key for `*.DOMAIN` (PEM files): shares need no per-name certificate. */
   wildcard?: { cert: string; key: string }
+  /** Label of this workstation's tunnel key on the proxy. @default this OS user's name */
+  label?: string
   /** Profile name in the user config. @default the domain */
   profile?: string
   /** @default env GANGWAY_CONFIG, else ~/.config/gangway/config.json */
@@ -44,23 +51,28 @@ const USER = /^[a-z_][a-z0-9_-]{0,30}$/
 
 export function validateSetup(o: SetupOptions) {
   const problems: string[] = []
-  const domain = o.domain?.toLowerCase() ?? ''
-  if (!DOMAIN.test(domain)) problems.push(`--domain "${o.domain ?? ''}" is not a DNS zone like example.com`)
+  const domains = [...new Set((Array.isArray(o.domain) ? o.domain : [o.domain ?? '']).map((d) => (d ?? '').toLowerCase()))]
+  for (const domain of domains) if (!DOMAIN.test(domain)) problems.push(`--domain "${domain}" is not a DNS zone like example.com`)
+  const domain = domains[0] ?? ''
   if (o.email !== undefined && !EMAIL.test(o.email)) problems.push(`--email "${o.email}" is not an email address`)
   if (o.acmeServer !== undefined && !/^https:\/\/[A-Za-z0-9.:[\]_-]+(\/[A-Za-z0-9._~/-]*)?$/.test(o.acmeServer)) problems.push(`--acme-server "${o.acmeServer}" is not an https:// URL`)
   const tunnelUser = o.tunnelUser ?? 'gangway'
   if (!USER.test(tunnelUser)) problems.push(`--tunnel-user "${tunnelUser}" is not a Unix user name`)
+  const label = o.label ?? toLabel(userInfo().username)
+  if (!LABEL.test(label)) problems.push(`--label "${label}" is not a label (1-32 of a-z 0-9 . _ -)`)
   const httpsPort = o.httpsPort ?? 443
   if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === 80) problems.push(`--https-port ${String(httpsPort)} is not a port other than 80`)
   for (const [flag, file] of [['--acme-ca-file', o.acmeCaFile], ['--identity-file', o.identityFile], ['--wildcard-cert', o.wildcard?.cert], ['--wildcard-key', o.wildcard?.key]] as const) {
     if (file !== undefined && !existsSync(file)) problems.push(`${flag} ${file} does not exist`)
   }
-  if (o.wildcard && existsSync(o.wildcard.cert) && DOMAIN.test(domain)) {
+  let wildcardZones: string[] = []
+  if (o.wildcard && existsSync(o.wildcard.cert)) {
     // Checked here: a certificate that does not cover the names would fail every share later.
     const cert = new X509Certificate(readFileSync(o.wildcard.cert))
-    if (!cert.checkHost(`gangway-check.${domain}`, { wildcards: true, subject: 'default' })) problems.push(`--wildcard-cert does not cover *.${domain}`)
+    wildcardZones = domains.filter((d) => DOMAIN.test(d) && cert.checkHost(`gangway-check.${d}`, { wildcards: true, subject: 'default' }))
+    if (!wildcardZones.length) problems.push(`--wildcard-cert does not cover *.${domains.join(' or *.')}`)
     if (new Date(cert.validTo).getTime() < Date.now()) problems.push(`--wildcard-cert expired on ${cert.validTo}`)
   }
   if (problems.length) throw new GangwayError('CONFIG_INVALID', problems.join('; '), { hint: 'Fix the values above and run gangway setup again.' })
-  return { target: o.target, domain, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, httpsPort, wildcard: o.wildcard }
+  return { target: o.target, domain, domains, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, label, httpsPort, wildcard: o.wildcard && { ...o.wildcard, zones: wildcardZones } }
 }

@@ -3,11 +3,11 @@
  * goes, with which mode, and what it says. setup.ts compares them with what is there
  * and installs only the differences.
  */
-import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
 import { readFileSync } from 'node:fs'
-import { renderAgentConfig, tunnelKeyLine, type AgentConfig } from '../proxy/agent-config.js'
+import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
+import { AGENT_SOURCE, renderAgentConfig, type AgentConfig, type AgentZone } from '../proxy/agent-config.js'
 import { renderBaseNginx } from '../proxy/nginx-base.js'
-import { AGENT_SOURCE } from '../sandbox/agent-install.js'
+
 
 /** Fixed paths on the proxy. Plain characters only: they go into sudoers, sshd and nginx files. */
 export const PROXY = {
@@ -23,8 +23,14 @@ export const PROXY = {
   stagingDir: '/etc/gangway/.staging',
   backupDir: '/etc/gangway/.backup',
   stateDir: '/var/lib/gangway',
+  /** Sessions bind their forwarded sockets here: the tunnel account's, 0700. */
+  socketDir: '/var/lib/gangway/in',
+  /** The agent moves verified sockets here; nginx's group may connect to them. */
+  liveDir: '/var/lib/gangway/live',
   webroot: '/var/www/gangway-acme',
   nginxConf: '/etc/nginx/conf.d/gangway.conf',
+  /** Debian's nginx.conf includes modules-enabled/*.conf in its main context. */
+  nginxMainConf: '/etc/nginx/modules-enabled/90-gangway-main.conf',
   nginxDefaultSite: '/etc/nginx/sites-enabled/default',
   sshdConf: '/etc/ssh/sshd_config.d/gangway.conf',
   sudoers: '/etc/sudoers.d/gangway',
@@ -32,15 +38,16 @@ export const PROXY = {
 } as const
 
 export interface ProxySettings {
-  domain: string
+  /** Every zone the proxy serves (the first is the profile's default). */
+  domains: string[]
   email: string | undefined
   httpsPort: number
   tunnelUser: string
   acmeServer: string | undefined
   /** PEM the proxy's certbot must trust to reach acmeServer (a private/test ACME CA). */
   acmeCa: string | undefined
-  /** PEMs of a user-supplied *.DOMAIN certificate: no per-name certificates. */
-  wildcard: { fullchain: string; privkey: string } | undefined
+  /** PEMs of a user-supplied *.ZONE certificate (for the zones it covers): no per-name certificates there. */
+  wildcard: { fullchain: string; privkey: string; zones: string[] } | undefined
   /** The proxy has IPv6: listen on [::] too. */
   ipv6: boolean
 }
@@ -56,12 +63,22 @@ export interface ManagedFile {
 
 function agentConfig(s: ProxySettings): AgentConfig {
   const v6 = (port: number) => (s.ipv6 ? [String(port), `[::]:${port}`] : [String(port)])
+  const zones: AgentZone[] = s.domains.map((domain) =>
+    s.wildcard?.zones.includes(domain)
+      ? { domain, certMode: 'wildcard', wildcardCert: { fullchain: `${PROXY.wildcardDir}/fullchain.pem`, privkey: `${PROXY.wildcardDir}/privkey.pem` } }
+      : { domain, certMode: 'http01' },
+  )
   return {
-    domain: s.domain,
+    zones,
     publicHttpsPort: s.httpsPort,
     sharesDir: PROXY.sharesDir,
     stateDir: PROXY.stateDir,
     webroot: PROXY.webroot,
+    socketDir: PROXY.socketDir,
+    liveDir: PROXY.liveDir,
+    authorizedKeys: PROXY.authorizedKeys,
+    tunnelCommand: PROXY.shell,
+    adminUid: 0,
     httpsListen: v6(s.httpsPort),
     httpListen: v6(80),
     nginx: { test: ['/usr/sbin/nginx', '-t', '-q'], reload: ['/usr/sbin/nginx', '-s', 'reload'], pidFile: '/run/nginx.pid' },
@@ -71,39 +88,57 @@ function agentConfig(s: ProxySettings): AgentConfig {
       liveDir: '/etc/letsencrypt/live',
       email: s.email ?? null,
     },
-    certMode: s.wildcard ? 'wildcard' : 'http01',
-    ...(s.wildcard ? { wildcardCert: { fullchain: `${PROXY.wildcardDir}/fullchain.pem`, privkey: `${PROXY.wildcardDir}/privkey.pem` } } : {}),
     authGroup: 'www-data', // Debian's nginx workers
   }
 }
 
+// The tunnel account's login shell. sshd runs every command of a tunnel key through it as
+// `gangway-shell -c "<the key's forced command>"`, and each key's forced command is this
+// script's path followed by the key's label (rendered by the agent, one line per key).
 // sudo resets the environment (SSH_ORIGINAL_COMMAND included), so the client's command
-// travels as ONE argument; the root-owned agent splits and validates it.
+// travels as ONE argument; the root-owned agent splits and validates it. A key line
+// without Gangway's forced command gets nothing: sshd then leaves SSH_ORIGINAL_COMMAND
+// unset, and a client cannot pick a label by sending this script's path as its command.
 const shellScript = `#!/bin/sh
-# Login shell and forced command of the Gangway tunnel account. Written by gangway setup.
-# Nothing here interprets the client's command: the root-owned agent parses and
-# validates it, and runs nothing but its own verbs.
-exec /usr/bin/sudo -n ${PROXY.agent} --config ${PROXY.agentConfig} --ssh-command "\${SSH_ORIGINAL_COMMAND-}"
+# Login shell of the Gangway tunnel account. Written by gangway setup.
+set -f
+refuse() { printf '{"ok": false, "code": "KEY_UNLABELED", "message": "%s", "hint": "Ask the proxy admin for gangway invite."}\\n' "$1"; exit 2; }
+[ "$1" = "-c" ] && [ $# -eq 2 ] || refuse "this account has no shell"
+case "$2" in
+  "${PROXY.shell} "*) label=\${2#"${PROXY.shell} "} ;;
+  *) refuse "this key has no Gangway label" ;;
+esac
+[ -n "\${SSH_ORIGINAL_COMMAND+x}" ] || refuse "this key runs Gangway's commands only"
+exec /usr/bin/sudo -n ${PROXY.agent} --config ${PROXY.agentConfig} --label "$label" --ssh-command "$SSH_ORIGINAL_COMMAND"
 `
 
 const sudoers = (user: string) => `# Written by gangway setup: the tunnel account runs the Gangway agent with its fixed
-# config, and nothing else. The agent refuses any argument after --ssh-command's value.
-${user} ALL=(root) NOPASSWD: ${PROXY.agent} --config ${PROXY.agentConfig} --ssh-command *
+# config, and nothing else. The agent takes --label and --ssh-command once each, refuses
+# anything after --ssh-command's value, and checks the label against its key registry.
+${user} ALL=(root) NOPASSWD: ${PROXY.agent} --config ${PROXY.agentConfig} --label * --ssh-command *
 `
 
 // sshd: a Match block scoped to the tunnel account; the admin's settings are untouched.
-const sshdConf = (user: string) => `# Written by gangway setup. The tunnel account may open loopback remote forwards and
-# run the Gangway agent: no shell, no pty, no other forwards, keys from one root-owned file.
+// No ForceCommand: it would replace each key's own forced command, which carries its label.
+const sshdConf = (user: string) => `# Written by gangway setup. The tunnel account may open remote socket forwards and
+# run the Gangway agent: no shell, no pty, no TCP or local forwards, keys from one
+# root-owned file that the agent renders (one line per labelled key).
 Match User ${user}
     AuthorizedKeysFile ${PROXY.authorizedKeys}
     AuthenticationMethods publickey
     PasswordAuthentication no
     KbdInteractiveAuthentication no
-    ForceCommand ${PROXY.shell}
 ${tunnelSshdLines('    ')}
-    # A vanished workstation loses its forwarded ports within ~15 s, so the name is free again.
-    ClientAliveInterval 5
-    ClientAliveCountMax 3
+    # A frozen or vanished workstation is dropped after ~6 s (sshd gives up after about
+    # (2 x CountMax + 1) x Interval): its visitors get the offline page, the name is free.
+    ClientAliveInterval 2
+    ClientAliveCountMax 1
+`
+
+// Main context: old workers of a reload finish their requests, then close what is left.
+const nginxMain = `# Written by gangway setup: after a reload, old nginx workers close their last
+# connections (long websockets) after 10 minutes instead of piling up.
+worker_shutdown_timeout 10m;
 `
 
 const deployHook = `#!/bin/sh
@@ -111,14 +146,7 @@ const deployHook = `#!/bin/sh
 /usr/sbin/nginx -t -q && exec /usr/sbin/nginx -s reload
 `
 
-/** Keeps other workstations' keys; replaces this key's line. */
-export function mergeAuthorizedKeys(current: string | undefined, line: string): string {
-  const blob = line.split(' ').at(-2)
-  const others = (current ?? '').split('\n').filter((l) => l.trim() && !l.includes(` ${blob} `))
-  return [...others, line.trimEnd()].join('\n') + '\n'
-}
-
-export function renderProxyFiles(s: ProxySettings, tunnelKey: { publicKey: string; comment: string }, currentKeys: string | undefined): ManagedFile[] {
+export function renderProxyFiles(s: ProxySettings): ManagedFile[] {
   const listen = (port: number) => (s.ipv6 ? [String(port), `[::]:${port}`] : [String(port)])
   const files: ManagedFile[] = [
     { path: PROXY.agent, content: readFileSync(AGENT_SOURCE, 'utf8'), mode: '755', what: 'the proxy agent' },
@@ -127,17 +155,12 @@ export function renderProxyFiles(s: ProxySettings, tunnelKey: { publicKey: strin
     { path: PROXY.sudoers, content: sudoers(s.tunnelUser), mode: '440', what: 'the one sudo rule of the tunnel account' },
     { path: PROXY.sshdConf, content: sshdConf(s.tunnelUser), mode: '644', what: 'sshd settings of the tunnel account' },
     {
-      path: PROXY.authorizedKeys,
-      content: mergeAuthorizedKeys(currentKeys, tunnelKeyLine(PROXY.shell, tunnelKey.publicKey, tunnelKey.comment)),
-      mode: '644',
-      what: "this workstation's tunnel key",
-    },
-    {
       path: PROXY.nginxConf,
       content: renderBaseNginx({ httpListen: listen(80), httpsListen: listen(s.httpsPort), webroot: PROXY.webroot, sharesDir: PROXY.sharesDir }),
       mode: '644',
       what: 'nginx default servers and the shares include',
     },
+    { path: PROXY.nginxMainConf, content: nginxMain, mode: '644', what: 'nginx worker shutdown timeout' },
     { path: PROXY.deployHook, content: deployHook, mode: '755', what: 'nginx reload after certificate renewal' },
   ]
   if (s.acmeCa) files.push({ path: PROXY.acmeCa, content: s.acmeCa, mode: '644', what: 'the ACME server CA' })
@@ -148,15 +171,19 @@ export function renderProxyFiles(s: ProxySettings, tunnelKey: { publicKey: strin
   return files
 }
 
-/** Directories setup owns (mode 755 unless said). */
-export const PROXY_DIRS: Array<[string, string]> = [
-  [PROXY.libDir, '755'],
-  [PROXY.etcDir, '755'],
-  [PROXY.sharesDir, '755'],
-  [PROXY.stateDir, '755'],
-  [PROXY.webroot, '755'],
-  [`${PROXY.webroot}/.well-known/acme-challenge`, '755'],
-  [PROXY.wildcardDir, '700'],
-  ['/etc/letsencrypt/renewal-hooks/deploy', '755'],
-  ['/etc/ssh/sshd_config.d', '755'],
+/** Directories setup owns: path, mode, owner ('TUNNEL' is the tunnel account). */
+export const PROXY_DIRS: Array<[string, string, string]> = [
+  [PROXY.libDir, '755', 'root'],
+  [PROXY.etcDir, '755', 'root'],
+  [PROXY.sharesDir, '755', 'root'],
+  [PROXY.stateDir, '755', 'root'],
+  [PROXY.socketDir, '700', 'TUNNEL'],
+  // x for all (nginx's workers pass through), r and w for root only: nobody lists or adds.
+  [PROXY.liveDir, '711', 'root'],
+  [PROXY.webroot, '755', 'root'],
+  [`${PROXY.webroot}/.well-known/acme-challenge`, '755', 'root'],
+  [PROXY.wildcardDir, '700', 'root'],
+  ['/etc/letsencrypt/renewal-hooks/deploy', '755', 'root'],
+  ['/etc/ssh/sshd_config.d', '755', 'root'],
+  ['/etc/nginx/modules-enabled', '755', 'root'],
 ]

@@ -6,7 +6,11 @@
  */
 import type { Client as SshClient } from 'ssh2'
 import { GangwayError } from '../errors.js'
-import { buildCommand } from '../ssh/exec.js'
+import { agentReply, buildCommand, type AgentReply } from '../ssh/exec.js'
+
+/** Where setup installs the agent and its config (setup/proxy-files.ts PROXY). */
+const AGENT = '/usr/local/lib/gangway/gangway-proxy'
+const AGENT_CONFIG = '/etc/gangway/agent.json'
 
 export interface RunResult {
   code: number | null
@@ -61,6 +65,12 @@ export class Remote {
       })
     }
     return res.stdout
+  }
+
+  /** The proxy agent as its admin (root, no label): key registry, upgrades, anyone's share. */
+  async agent(verb: string, args: string[] = [], input?: string): Promise<AgentReply> {
+    const res = await this.root([AGENT, '--config', AGENT_CONFIG, verb, ...args], { input, timeoutMs: 300_000 })
+    return agentReply(verb, res)
   }
 
   /** Checks that privileged commands work, without a password prompt. */

@@ -30,6 +30,8 @@ export interface SetupReport {
   /** ssh target of the tunnel account, as written to the profile. */
   proxy: string
   domain: string
+  /** This workstation's key label on the proxy. */
+  label: string
   tunnelKey: string
   knownHostsFile: string
 }
@@ -67,28 +69,31 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
   try {
     await remote.checkSudo()
     const systemd = await remote.test('-d', '/run/systemd/system')
+    // Zones the proxy serves already stay: `setup --domain b.org` later adds b.org.
+    const current = await remote.readFile(PROXY.agentConfig)
+    const kept = current ? existingZones(current) : []
     const settings: ProxySettings = {
-      domain: o.domain,
+      domains: [...new Set([...o.domains, ...kept])],
       email: o.email,
       httpsPort: o.httpsPort,
       tunnelUser: o.tunnelUser,
       acmeServer: o.acmeServer,
       acmeCa: o.acmeCaFile ? readFileSync(o.acmeCaFile, 'utf8') : undefined,
-      wildcard: o.wildcard && { fullchain: readFileSync(o.wildcard.cert, 'utf8'), privkey: readFileSync(o.wildcard.key, 'utf8') },
+      wildcard: o.wildcard && { fullchain: readFileSync(o.wildcard.cert, 'utf8'), privkey: readFileSync(o.wildcard.key, 'utf8'), zones: o.wildcard.zones },
       ipv6: (await remote.run(['test', '-e', '/proc/net/if_inet6'])).code === 0,
     }
     // Without systemd, certbot's renewal job is /etc/cron.d/certbot: cron must run it.
     await ensurePackages(remote, systemd ? ['nginx', 'certbot'] : ['nginx', 'certbot', 'cron'], change)
     await ensureAccount(remote, o.tunnelUser, target.user, change)
-    await ensureDirs(remote, change)
+    await ensureDirs(remote, o.tunnelUser, change)
 
-    const files = renderProxyFiles(settings, key, await remote.readFile(PROXY.authorizedKeys))
+    const files = renderProxyFiles(settings)
     const diff = await diffFiles(remote, files)
     await installFiles(remote, diff, setupChecks(remote, { domain: o.domain, adminUser: target.user, tunnelUser: o.tunnelUser }))
     for (const f of diff.changed) change(`installed ${f.path} (${f.what})`)
     if (diff.disableDefaultSite) change(`moved Debian's default nginx site aside (to ${PROXY.backupDir})`)
 
-    const nginxChanged = diff.disableDefaultSite || diff.changed.some((f) => f.path === PROXY.nginxConf || f.path.startsWith(PROXY.wildcardDir))
+    const nginxChanged = diff.disableDefaultSite || diff.changed.some((f) => f.path === PROXY.nginxConf || f.path === PROXY.nginxMainConf || f.path.startsWith(PROXY.wildcardDir))
     const sshdChanged = diff.changed.some((f) => f.path === PROXY.sshdConf)
     await ensureServices(remote, { nginxChanged, sshdChanged }, change)
     // The admin must still get in after an sshd reload; if not, undo it over this session.
@@ -98,6 +103,14 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       throw new GangwayError('SETUP_FAILED', `after the sshd reload the admin could not log in again (${(err as Error).message}); the sshd change was removed`, { hint: 'Check /etc/ssh/sshd_config on the proxy.' })
     })
     await ensureRenewal(remote, systemd, change)
+
+    // Keys have labels: a proxy set up before keeps its keys (labelled from their comments)
+    // and its shares (owned by the matching label, else this workstation's); then this
+    // workstation's key is registered under its label.
+    const pub = `${key.publicKey} ${key.comment}\n`
+    for (const line of (await remote.agent('migrate', ['--label', o.label], pub)).changes as string[]) change(line)
+    const added = await remote.agent('key-add', ['--label', o.label, '--comment', commentWord(key.comment)], pub)
+    if (added.changed) change(`registered this workstation's tunnel key as "${o.label}" (${String(added.fingerprint)})`)
 
     // The workstation side: trust the proxy's host keys under the tunnel target's name.
     const aliased = target.alias !== target.hostName
@@ -111,7 +124,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
     const tunnel = await connectSsh({ target: proxy, identityFile: key.file, knownHostsFile, keepaliveInterval: 10, keepaliveCountMax: 3 })
     try {
       const info = await runAgent(tunnel, 'info', [])
-      if (info.domain !== o.domain) throw new GangwayError('SETUP_FAILED', `the agent answers for ${String(info.domain)}, not ${o.domain}`)
+      if (info.label !== o.label) throw new GangwayError('SETUP_FAILED', `the tunnel key logs in as "${String(info.label)}", not "${o.label}"`)
     } finally {
       tunnel.end()
     }
@@ -121,10 +134,28 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       ...(o.httpsPort === 443 ? {} : { publicPort: o.httpsPort }),
       identityFile: key.file,
       knownHostsFile,
+      socketDir: PROXY.socketDir,
+      admin: o.target,
     })
     if (saved) change(`wrote profile "${profile}" (the default) to ${configFile}`)
-    return { changes, profile, configFile, proxy, domain: o.domain, tunnelKey: key.file, knownHostsFile }
+    return { changes, profile, configFile, proxy, domain: o.domain, label: o.label, tunnelKey: key.file, knownHostsFile }
   } finally {
     client.end()
   }
+}
+
+/** The zones an installed agent.json serves (v1 files name one `domain`). */
+function existingZones(text: string): string[] {
+  try {
+    const cfg = JSON.parse(text) as { zones?: Array<{ domain?: unknown }>; domain?: unknown }
+    const zones = cfg.zones?.map((z) => z.domain) ?? [cfg.domain]
+    return zones.filter((d): d is string => typeof d === 'string')
+  } catch {
+    return []
+  }
+}
+
+/** A key comment as one word the agent accepts (`gangway-tunnel alice@laptop` → alice-laptop). */
+function commentWord(comment: string): string {
+  return comment.replace(/^gangway-tunnel\s*/, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64) || 'workstation'
 }

@@ -43,12 +43,13 @@ export async function ensureAccount(remote: Remote, user: string, adminUser: str
   }
 }
 
-export async function ensureDirs(remote: Remote, change: Change): Promise<void> {
+export async function ensureDirs(remote: Remote, tunnelUser: string, change: Change): Promise<void> {
   const stats = await remote.root(['stat', '-c', '%a %U:%G %n', '--', ...PROXY_DIRS.map(([d]) => d)])
   const have = new Set(stats.stdout.split('\n').filter(Boolean))
-  for (const [dir, mode] of PROXY_DIRS) {
-    if (have.has(`${mode} root:root ${dir}`)) continue
-    await remote.must(['install', '-d', '-m', mode, '-o', 'root', '-g', 'root', '--', dir])
+  for (const [dir, mode, who] of PROXY_DIRS) {
+    const owner = who === 'TUNNEL' ? tunnelUser : who
+    if (have.has(`${mode} ${owner}:${owner} ${dir}`)) continue
+    await remote.must(['install', '-d', '-m', mode, '-o', owner, '-g', owner, '--', dir])
     change(`made ${dir}`)
   }
 }

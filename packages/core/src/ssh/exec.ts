@@ -62,11 +62,15 @@ export interface AgentReply {
   [key: string]: unknown
 }
 
-const KNOWN_CODES = new Set<string>(['INVALID_NAME', 'INVALID_PORT', 'NAME_TAKEN', 'NGINX_CONFIG_REJECTED', 'CERTIFICATE_FAILED', 'PROXY_COMMAND_FAILED'])
+/** Codes the agent answers with that are ours too; any other becomes PROXY_COMMAND_FAILED. */
+const KNOWN_CODES = new Set<string>([
+  'INVALID_NAME', 'INVALID_HOST', 'NAME_TAKEN', 'TAKEN_OVER', 'NAME_IN_USE', 'LIMIT_REACHED', 'FORBIDDEN', 'KEY_UNLABELED',
+  'KEY_EXISTS', 'LABEL_EXISTS', 'NO_SUCH_LABEL', 'NO_LISTENER', 'CLIENT_OUTDATED', 'PROXY_DISK_FULL',
+  'NGINX_CONFIG_REJECTED', 'CERTIFICATE_FAILED', 'PROXY_COMMAND_FAILED',
+])
 
-/** Runs `gangway-proxy VERB ...` and returns its JSON reply, or throws its error. */
-export async function runAgent(client: SshClient, verb: string, args: string[], timeoutMs?: number, input?: string): Promise<AgentReply> {
-  const res = await execArgv(client, ['gangway-proxy', verb, ...args], timeoutMs, input)
+/** Turns the agent's JSON reply into a value or a GangwayError (any transport: ssh, local). */
+export function agentReply(verb: string, res: ExecResult): AgentReply {
   const last = res.stdout.trim().split('\n').pop() ?? ''
   let reply: AgentReply | undefined
   try {
@@ -85,4 +89,9 @@ export async function runAgent(client: SshClient, verb: string, args: string[], 
     throw new GangwayError(code, reply.message ?? `proxy command ${verb} failed`, { hint: reply.hint })
   }
   return reply
+}
+
+/** Runs `gangway-proxy VERB ...` and returns its JSON reply, or throws its error. */
+export async function runAgent(client: SshClient, verb: string, args: string[], timeoutMs?: number, input?: string): Promise<AgentReply> {
+  return agentReply(verb, await execArgv(client, ['gangway-proxy', verb, ...args], timeoutMs, input))
 }

@@ -95,3 +95,18 @@ export function addKnownHost(file: string, name: string, keyBlob: Buffer): void 
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   appendFileSync(file, `${name} ${keyType(keyBlob)} ${keyBlob.toString('base64')}\n`, { mode: 0o600 })
 }
+
+/** The trusted host keys of `names` (`type base64`), for handing on to another machine. */
+export function trustedHostKeys(files: string[], names: string[]): string[] {
+  const keys = new Set<string>()
+  for (const file of files) {
+    if (!existsSync(file)) continue
+    for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+      const parts = raw.trim().split(/\s+/)
+      if (!parts[0] || parts[0].startsWith('#') || parts[0].startsWith('@')) continue
+      const [hosts, type, blob] = parts
+      if (hosts && type && blob && names.some((n) => hostFieldMatches(hosts, n))) keys.add(`${type} ${blob}`)
+    }
+  }
+  return [...keys]
+}

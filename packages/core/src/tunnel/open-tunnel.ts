@@ -4,6 +4,7 @@
  * after that, drops are retried with backoff until close(), except errors that
  * retrying cannot fix (auth, host key, config), which end the tunnel.
  */
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { GangwayError, isGangwayError } from '../errors.js'
 import { resolveOptions, type ResolvedTunnelOptions } from '../config/resolve.js'
@@ -21,6 +22,9 @@ class TunnelHandle extends EventEmitter implements Tunnel {
   private readonly bridge: LocalBridge
   private loop: Promise<void> | undefined
   private closing: Promise<void> | undefined
+  /** This handle on the proxy: its reconnects take the share back, another process's do not. */
+  private readonly instance = randomBytes(12).toString('base64url')
+  private healTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly opts: ResolvedTunnelOptions,
@@ -50,7 +54,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
 
   async start(): Promise<void> {
     this.setState({ state: 'connecting' })
-    const session = await openSession(this.opts, this.bridge)
+    const session = await openSession(this.opts, this.bridge, this.instance)
     if (this.stop.signal.aborted) {
       // close() ran while connecting: this session is nobody's, end it.
       await session.close()
@@ -59,7 +63,49 @@ class TunnelHandle extends EventEmitter implements Tunnel {
     this.session = session
     for (const w of warnings(session)) this.opts.logger?.warn(w)
     this.setState({ state: 'online' })
+    this.scheduleHeal()
     this.loop = this.keepUp()
+  }
+
+  /**
+   * About once a minute: does the proxy still route the share here? A proxy restored from
+   * a backup or re-provisioned under a live session does not; the session is then ended
+   * and the reconnect puts the share back. Another process that took the share over ends
+   * this tunnel.
+   */
+  private scheduleHeal(): void {
+    const every = this.opts.healIntervalMs
+    const delay = every ?? 40_000 + Math.random() * 20_000
+    this.healTimer = setTimeout(() => void this.heal(), delay)
+    this.healTimer.unref()
+  }
+
+  private async heal(): Promise<void> {
+    const session = this.session
+    if (!session || this.stop.signal.aborted) return
+    try {
+      const answer = await session.check()
+      if (!answer.serving && this.session === session) {
+        this.opts.logger?.warn(`The proxy no longer routes ${this.share.hostname} here (${answer.reason ?? 'unknown'}); restoring the share.`)
+        session.client.end()
+        return
+      }
+    } catch (err) {
+      if (isGangwayError(err) && err.code === 'TAKEN_OVER') return this.takenOver(err)
+      this.opts.logger?.debug?.(`share check failed: ${(err as Error).message}`)
+    }
+    if (this.session === session) this.scheduleHeal()
+  }
+
+  private takenOver(err: GangwayError): void {
+    this.opts.logger?.error(`Tunnel stopped: ${err.format()}`)
+    this.stop.abort()
+    clearTimeout(this.healTimer)
+    const session = this.session
+    this.session = undefined
+    void session?.close()
+    this.bridge.destroyAll()
+    this.setState({ state: 'closed', error: err })
   }
 
   /** Waits for the current session to end, then reconnects until stopped. */
@@ -67,26 +113,30 @@ class TunnelHandle extends EventEmitter implements Tunnel {
     const { logger, share } = this.opts
     while (!this.stop.signal.aborted) {
       const why = await this.session!.ended
+      clearTimeout(this.healTimer)
       if (this.stop.signal.aborted) return
       this.session = undefined
       this.bridge.destroyAll()
       const error = why ?? new Error('connection closed')
       logger?.warn(`Tunnel to ${share.proxy} lost (${error.message}); reconnecting…`)
       this.setState({ state: 'offline', error })
+      const failures = new FailureLog(logger)
       for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
         const delayMs = backoffDelay(attempt)
-        this.setState({ state: 'reconnecting', attempt, delayMs, error })
+        this.setState({ state: 'reconnecting', attempt, delayMs, error: failures.last ?? error })
         await sleep(delayMs, this.stop.signal)
         if (this.stop.signal.aborted) return
         try {
-          const session = await openSession(this.opts, this.bridge)
+          const session = await openSession(this.opts, this.bridge, this.instance)
           if (this.stop.signal.aborted) {
             await session.close()
             return
           }
           this.session = session
+          for (const w of warnings(session)) logger?.warn(w)
           logger?.info(`Tunnel back online: ${share.url}`)
           this.setState({ state: 'online' })
+          this.scheduleHeal()
           break
         } catch (err) {
           if (isGangwayError(err) && err.fatal) {
@@ -95,7 +145,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
             this.stop.abort()
             return
           }
-          logger?.debug?.(`reconnect attempt ${attempt} failed: ${(err as Error).message}`)
+          failures.record(attempt, err as Error)
         }
       }
     }
@@ -104,6 +154,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort()
+      clearTimeout(this.healTimer)
       const session = this.session
       this.session = undefined
       await session?.close()
@@ -113,6 +164,30 @@ class TunnelHandle extends EventEmitter implements Tunnel {
       if (this.current !== 'closed') this.setState({ state: 'closed' })
     })()
     return this.closing
+  }
+}
+
+/**
+ * Reconnect failures: the proxy's own reasons (disk full, certificate, nginx) are said at
+ * warn level the first time they appear; a proxy that stays unreachable after the third
+ * attempt, and every tenth after that. The rest are debug lines.
+ */
+class FailureLog {
+  last: Error | undefined
+  private readonly said = new Set<string>()
+
+  constructor(private readonly logger: ResolvedTunnelOptions['logger']) {}
+
+  record(attempt: number, err: Error): void {
+    this.last = err
+    const text = isGangwayError(err) ? err.format() : err.message
+    const fromProxy = isGangwayError(err) && !['PROXY_UNREACHABLE', 'PROXY_REFUSED'].includes(err.code)
+    if ((fromProxy && !this.said.has(text)) || attempt === 3 || (attempt > 3 && attempt % 10 === 0)) {
+      this.said.add(text)
+      this.logger?.warn(`Still reconnecting (attempt ${attempt}): ${text}`)
+    } else {
+      this.logger?.debug?.(`reconnect attempt ${attempt} failed: ${err.message}`)
+    }
   }
 }
 

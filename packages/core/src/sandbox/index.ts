@@ -15,7 +15,7 @@ import { checkPrograms } from './binaries.js'
 import { DAEMON_BINARIES, PORT_KEYS, defaultSandboxDir, readJson, sandboxLayout, writeJson } from './layout.js'
 import type { DaemonName, SandboxLayout, SandboxState } from './layout.js'
 import { pickPorts, portAnswers } from './ports.js'
-import { isRunning, stopProcesses } from './processes.js'
+import { isRunning, processesIn, stopProcesses } from './processes.js'
 import { startPebble } from './pebble.js'
 import { startNginx } from './nginx.js'
 import { ensureKeys, sessionPids, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
@@ -107,15 +107,19 @@ async function isLive(state: SandboxState | undefined): Promise<boolean> {
   return (await Promise.all(ports.map((p) => portAnswers(p)))).every(Boolean)
 }
 
-/** Our recorded daemons (and their children), plus sshd sessions orphaned by a restart. */
-async function stopAll(state: SandboxState): Promise<void> {
+/**
+ * Our recorded daemons (and their children), sshd sessions orphaned by a restart, and
+ * any daemon running in the sandbox dir that the state file does not know (a write lost).
+ */
+async function stopAll(layout: SandboxLayout, state: SandboxState): Promise<void> {
   const pids: number[] = []
   for (const name of Object.keys(DAEMON_BINARIES) as DaemonName[]) {
     const pid = state.pids[name]
     if (isRunning(pid, DAEMON_BINARIES[name])) pids.push(pid)
   }
   pids.push(...state.orphanSessions.filter((pid) => isRunning(pid, 'sshd')))
-  await stopProcesses(pids)
+  pids.push(...processesIn(layout.dir, Object.values(DAEMON_BINARIES)))
+  await stopProcesses([...new Set(pids)])
 }
 
 /** Vhosts and share records of an earlier run point at certificates of a dead pebble. */
@@ -145,7 +149,7 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     })
   }
   checkPrograms()
-  if (previous) await stopAll(previous) // a half-dead earlier run
+  if (previous) await stopAll(layout, previous) // a half-dead earlier run
 
   await mkdir(layout.logs, { recursive: true })
   await chmod(layout.dir, 0o755)
@@ -169,7 +173,7 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     await startSshd(layout, state)
     await save()
   } catch (error) {
-    await stopAll(state)
+    await stopAll(layout, state)
     state.pids = {}
     await save()
     if (error instanceof GangwayError) throw error
@@ -188,7 +192,7 @@ export async function sandboxDown(opts: { dir?: string } = {}): Promise<void> {
   const layout = layoutOf(opts.dir)
   const state = await readJson<SandboxState>(layout.stateFile)
   if (!state) return
-  await stopAll(state)
+  await stopAll(layout, state)
   state.pids = {}
   state.orphanSessions = []
   await writeJson(layout.stateFile, state)
@@ -224,8 +228,9 @@ export async function restartSshd(info: SandboxInfo, opts: { killSessions: boole
   if (opts.killSessions) await stopProcesses(sessions)
   else state.orphanSessions = [...new Set([...state.orphanSessions, ...sessions])]
   await startSshd(layout, state)
-  await writeJson(layout.stateFile, state)
   const next = toInfo(layout, state)
-  await writeJson(layout.infoFile, next)
+  // A full disk must not stop the restart: sandboxDown also finds daemons by their cwd.
+  await writeJson(layout.stateFile, state).catch(() => {})
+  await writeJson(layout.infoFile, next).catch(() => {})
   return next
 }

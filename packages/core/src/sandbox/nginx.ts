@@ -76,7 +76,7 @@ export async function startNginx(layout: SandboxLayout, state: SandboxState): Pr
   await writeNginxConfig(layout, state)
   await runTool(bin('nginx'), [...nginxArgs(layout), '-t', '-q'])
 
-  state.pids.nginx = await spawnDetached(bin('nginx'), [...nginxArgs(layout), '-g', 'daemon off;'], { logFile: layout.log('nginx') })
+  state.pids.nginx = await spawnDetached(bin('nginx'), [...nginxArgs(layout), '-g', 'daemon off;'], { logFile: layout.log('nginx'), cwd: layout.dir })
   await waitUntil('nginx', () => portAnswers(state.ports.http)).catch((e: Error) => {
     throw new Error(`${e.message}\n${logTail(layout.log('nginx'))}\n${logTail(layout.nginxErrorLog)}`)
   })

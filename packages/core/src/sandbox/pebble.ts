@@ -88,7 +88,7 @@ export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: n
       '-http01', '', '-https01', '', '-tlsalpn01', '',
       '-management', `127.0.0.1:${ports.dnsMgmt}`,
     ],
-    { logFile: o.log('challtestsrv') },
+    { logFile: o.log('challtestsrv'), cwd: o.dir },
   )
   await waitUntil('pebble-challtestsrv', () => portAnswers(ports.dnsMgmt)).catch((e: Error) => {
     throw new Error(`${e.message}\n${logTail(o.log('challtestsrv'))}`)
@@ -115,6 +115,7 @@ export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: n
   )
   pids.pebble = await spawnDetached(bin('pebble'), ['-config', file('pebble-config.json'), '-dnsserver', `127.0.0.1:${ports.dns}`], {
     logFile: o.log('pebble'),
+    cwd: o.dir,
     env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
   })
   const listenerCa = await readFile(ca.listenerCert)

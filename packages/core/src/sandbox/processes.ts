@@ -111,6 +111,25 @@ export function processBinary(pid: number): string | undefined {
   }
 }
 
+/**
+ * The processes of one sandbox, found without its state file: every daemon is started
+ * with the sandbox dir as its working directory, so a lost or unwritable state.json (a
+ * full disk) never leaves a daemon that sandboxDown cannot find.
+ */
+export function processesIn(dir: string, binaries: readonly string[]): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`)
+      if ((cwd === dir || cwd.startsWith(`${dir}/`)) && binaries.includes(processBinary(Number(entry)) ?? '')) found.push(Number(entry))
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return found
+}
+
 /** True when `pid` is alive and (if given) runs `binary`. Zombies count as dead. */
 export function isRunning(pid: number | undefined, binary?: string): pid is number {
   if (!pid) return false

@@ -101,6 +101,7 @@ export async function startSshd(layout: SandboxLayout, state: SandboxState): Pro
   // -D: no daemonizing, so the pid we get is the listener's; -E: log to a file.
   state.pids.sshd = await spawnDetached(bin('sshd'), ['-D', '-f', layout.sshdConfig, '-E', layout.log('sshd')], {
     logFile: layout.log('sshd-stderr'),
+    cwd: layout.dir,
   })
   await waitUntil('sshd', () => bannerArrives(state.ports.ssh)).catch((e: Error) => {
     throw new Error(`${e.message}\n${logTail(layout.log('sshd'))}`)

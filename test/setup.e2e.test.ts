@@ -214,7 +214,9 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
     expect((await visit(url, { authorization: `Basic ${Buffer.from('alice:wrong').toString('base64')}` })).status).toBe(401)
     const ok = await visit(url, { authorization: `Basic ${Buffer.from(`alice:${secret}`).toString('base64')}` })
     expect([ok.status, ok.body]).toEqual([200, `hello from private xff=${vps.hostSideAddress}`])
-    expect((await vps.exec(['cat', `/var/lib/gangway/auth/private.${DOMAIN}.htpasswd`])).stdout).toMatch(/^alice:\{SSHA\}[A-Za-z0-9+/]+=*\n$/)
+    const htpasswd = `/var/lib/gangway/auth/private.${DOMAIN}.htpasswd`
+    expect((await vps.exec(['cat', htpasswd])).stdout).toMatch(/^alice:\$2b\$10\$[./A-Za-z0-9]{53}\n$/)
+    expect((await vps.exec(['stat', '-c', '%a %U:%G', htpasswd, '/var/lib/gangway/auth'])).stdout).toBe('640 root:www-data\n750 root:www-data\n')
     expect((await vps.exec(['grep', '-rlF', 'horse', '/etc', '/var/lib/gangway', '/var/log'])).stdout).toBe('')
     expect(cli.stdout() + cli.stderr()).not.toContain('horse')
     cli.child.kill('SIGINT')

@@ -138,8 +138,9 @@ export interface TunnelOptions extends ShareOptions {
    */
   healIntervalMs?: number
   /**
-   * Basic auth for visitors. The password is hashed here ({SSHA}, salted); only the hash
-   * reaches the proxy, on the agent's stdin (never in a command line or a log).
+   * Basic auth for visitors. The password is hashed here (bcrypt); only the hash reaches
+   * the proxy, on the agent's stdin (never in a command line or a log). After one login a
+   * browser holds a session cookie (HttpOnly, Secure) instead of re-checking the password.
    * @default none; `password` defaults to env GANGWAY_AUTH_PASSWORD
    */
   auth?: { user: string; password?: string }

@@ -15,6 +15,7 @@ import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENT_SOURCE, sandboxDown, sandboxUp, type AgentConfig, type SandboxInfo } from '../src/sandbox/index.js'
 import { runSandboxAgent } from '../src/sandbox/agent-install.js'
+import { bcryptLine } from '../src/config/access.js'
 import { sandboxLayout } from '../src/sandbox/layout.js'
 import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
 
@@ -468,26 +469,52 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
 
 describe('gangway-proxy access control and wildcard mode', () => {
   const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })
-  // {SSHA} of "s3cret" with salt "saltsalt", as the workstation computes it (config/access.ts).
-  const line = `bob:{SSHA}${Buffer.concat([sha1('s3cret', 'saltsalt'), Buffer.from('saltsalt')]).toString('base64')}`
+  // As the workstation computes it (config/access.ts): bcrypt, cost 10.
+  const line = bcryptLine('bob', 's3cret', `locked.gangway.test`)
+  const ssha = `bob:{SSHA}${Buffer.concat([sha1('s3cret', 'saltsalt'), Buffer.from('saltsalt')]).toString('base64')}`
 
-  it('basic auth from a hashed line on stdin: 401 without, 200 with; a bad line writes nothing', async () => {
+  it('basic auth from a bcrypt line on stdin: 401 without, 200 with, then a session cookie; a bad line writes nothing', async () => {
     const before = shareFiles()
-    const bad = await serve('locked', { extra: ['--auth-stdin'], input: 'bob:plaintext\n' })
-    expect(bad.reply.code).toBe('USAGE')
+    for (const input of ['bob:plaintext\n', `${ssha}\n`]) {
+      const bad = await serve('locked', { extra: ['--auth-stdin'], input })
+      expect(bad.reply.code).toBe('USAGE')
+    }
     expect(shareFiles()).toEqual(before)
     const up = await serve('locked', { extra: ['--auth-stdin'], input: `${line}\n`, instance: 'locked-one' })
-    expect(up.reply).toMatchObject({ ok: true })
+    expect(up.reply).toMatchObject({ ok: true, reloaded: true })
+    const file = join(agentConfig.stateDir, 'auth', `locked.${info.domain}.htpasswd`)
+    expect(readFileSync(file, 'utf8')).toMatch(/^bob:\$2b\$10\$[./A-Za-z0-9]{53}\n$/)
+    expect(statSync(file).mode & 0o777).toBe(0o600) // the sandbox's nginx runs as its user; a proxy: 0640 nginx's group
     expect((await visit('locked')).status).toBe(401)
     expect((await visit('locked', { headers: basic('bob', 'wrong') })).status).toBe(401)
-    expect((await visit('locked', { headers: basic('bob', 's3cret') })).status).toBe(200)
+    const ok = await visit('locked', { headers: basic('bob', 's3cret') })
+    expect(ok.status).toBe(200)
+    const cookie = String(ok.headers['set-cookie']).split(';')[0]!
+    expect(String(ok.headers['set-cookie'])).toMatch(/^gw_session=[0-9a-f]{40}; Path=\/; Max-Age=604800; Secure; HttpOnly; SameSite=Lax$/)
+    expect((await visit('locked', { headers: { cookie } })).status).toBe(200) // no password check now
+    expect((await visit('locked', { headers: { cookie: 'gw_session=forged' } })).status).toBe(401)
+    // A reconnect with the same password: same line, same session, nothing reloaded.
     up.client.end()
+    const again = await serve('locked', { extra: ['--auth-stdin'], input: `${line}\n`, instance: 'locked-one' })
+    expect(again.reply).toMatchObject({ ok: true, reloaded: false })
+    expect((await visit('locked', { headers: { cookie } })).status).toBe(200)
+    again.client.end()
     // Shared again without auth: the password file goes, the share is open.
     const open = await serve('locked', { instance: 'locked-one' })
     expect(open.reply.ok).toBe(true)
     expect((await visit('locked')).status).toBe(200)
-    expect(existsSync(join(agentConfig.stateDir, 'auth', `locked.${info.domain}.htpasswd`))).toBe(false)
+    expect(existsSync(file)).toBe(false)
     open.client.end()
+  })
+
+  it('wrong passwords in a row are slowed: 429 after a burst, for that address', async () => {
+    const up = await serve('guarded', { extra: ['--auth-stdin'], input: `${bcryptLine('bob', 's3cret', `guarded.${info.domain}`)}\n` })
+    expect(up.reply.ok).toBe(true)
+    const statuses: number[] = []
+    for (let i = 0; i < 14; i++) statuses.push((await visit('guarded', { headers: basic('bob', `guess-${i}`) })).status)
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401))
+    expect(statuses.slice(11)).toEqual([429, 429, 429])
+    up.client.end()
   })
 
   it('allowlist: canonical networks only, 403 for others; indexing can be allowed', async () => {
@@ -557,7 +584,7 @@ describe('gangway-proxy keys: invite, revoke, upgrade from v1', () => {
     for (const d of [cfg.sharesDir, join(cfg.stateDir, 'shares'), cfg.liveDir]) mkdirSync(d, { recursive: true })
     const config = join(dir, 'agent.json')
     // nginx must not see these vhosts: test and reload are no-ops for this copy.
-    writeFileSync(config, JSON.stringify({ ...cfg, nginx: { test: ['/bin/true'], reload: ['/bin/true'] } }))
+    writeFileSync(config, JSON.stringify({ ...cfg, nginx: { ...cfg.nginx, test: ['/bin/true'], reload: ['/bin/true'], pidFile: undefined } }))
     const alice = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ')
     const admin1 = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ')
     writeFileSync(cfg.authorizedKeys, [

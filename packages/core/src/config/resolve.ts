@@ -125,7 +125,7 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
   const keepaliveCountMax = options.keepaliveCountMax ?? 3
   if (!(keepaliveInterval > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveInterval must be a positive number of seconds' })
   if (!(Number.isInteger(keepaliveCountMax) && keepaliveCountMax > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveCountMax must be a positive integer' })
-  const access = resolveAccess(options, env, problems)
+  const access = resolveAccess(options, share.hostname, env, problems)
   const socketDir = options.socketDir ?? profile.socketDir
   if (socketDir !== undefined && !PLAIN_DIR.test(socketDir)) problems.push({ code: 'CONFIG_INVALID', text: `socketDir "${socketDir}" is not an absolute path of plain characters` })
   const healIntervalMs = options.healIntervalMs

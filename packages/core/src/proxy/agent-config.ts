@@ -42,7 +42,16 @@ export interface AgentConfig {
   httpsListen?: string[]
   /** Plain-HTTP listens for the per-share redirect + ACME route; none by default. */
   httpListen?: string[]
-  nginx: { test: string[]; reload: string[]; pidFile?: string }
+  nginx: {
+    test: string[]
+    reload: string[]
+    pidFile?: string
+    /** The TLS settings file every HTTPS server block includes (proxy/nginx-base.ts). */
+    tlsInclude: string
+    /** How this nginx turns HTTP/2 on, and whether it speaks HTTP/3 (nginxFeatures). */
+    http2: 'listen' | 'directive'
+    http3: boolean
+  }
   certbot: { argv: string[]; env: Record<string, string>; liveDir: string; email: string | null }
   /** nginx's worker group: basic-auth hash files and live sockets are theirs only (none: the sandbox's own user). */
   authGroup?: string | null

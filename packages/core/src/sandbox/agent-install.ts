@@ -50,6 +50,9 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
       test: [bin('nginx'), ...nginxArgs(layout), '-t', '-q'],
       reload: [bin('nginx'), ...nginxArgs(layout), '-s', 'reload'],
       pidFile: layout.nginxPid,
+      tlsInclude: layout.nginxTls,
+      http2: state.nginx!.http2,
+      http3: state.nginx!.http3,
     },
     certbot: {
       argv: [

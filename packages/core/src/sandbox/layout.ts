@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { homedir } from 'node:os'
 import { readFile, writeFile, rename } from 'node:fs/promises'
+import type { NginxFeatures } from '../proxy/nginx-base.js'
 
 export type PortKey = 'ssh' | 'https' | 'http' | 'pebble' | 'pebbleMgmt' | 'dns' | 'dnsMgmt'
 export const PORT_KEYS: readonly PortKey[] = ['ssh', 'https', 'http', 'pebble', 'pebbleMgmt', 'dns', 'dnsMgmt']
@@ -25,6 +26,8 @@ export interface SandboxState {
   pids: Partial<Record<DaemonName, number>>
   /** sshd sessions left running by restartSshd({ killSessions: false }); killed on down. */
   orphanSessions: number[]
+  /** What the sandbox's nginx can do (nginx -V), for its vhosts. */
+  nginx?: NginxFeatures
 }
 
 export function defaultSandboxDir(): string {
@@ -55,6 +58,7 @@ export function sandboxLayout(dir: string) {
     nginxPid: join(nginx, 'nginx.pid'),
     nginxErrorLog: join(nginx, 'error.log'),
     nginxTemp: join(nginx, 'temp'),
+    nginxTls: join(nginx, 'gangway-tls.conf'),
     sharesDir: join(nginx, 'shares'),
     webroot: join(dir, 'acme-webroot'),
     // certbot (recreated on every pebble start)

@@ -10,7 +10,7 @@ import type { SandboxLayout, SandboxState } from './layout.js'
 import { logTail, runTool, spawnDetached } from './processes.js'
 import { portAnswers, waitUntil } from './ports.js'
 import { bin } from './binaries.js'
-import { renderBaseNginx } from '../proxy/nginx-base.js'
+import { nginxFeatures, renderBaseNginx, renderTlsSnippet, type NginxFeatures } from '../proxy/nginx-base.js'
 
 /** argv prefix shared by start, test and reload; `-e` keeps even early errors out of /var/log. */
 export function nginxArgs(layout: SandboxLayout): string[] {
@@ -46,9 +46,16 @@ http {
     scgi_temp_path ${temp('scgi')};
     types { text/html html; text/plain txt; }
     default_type application/octet-stream;
-${renderBaseNginx({ httpListen: [`127.0.0.1:${http}`], httpsListen: [`127.0.0.1:${https}`], webroot: layout.webroot, sharesDir: layout.sharesDir })}}
+${renderBaseNginx({ httpListen: [`127.0.0.1:${http}`], httpsListen: [`127.0.0.1:${https}`], webroot: layout.webroot, sharesDir: layout.sharesDir, tlsInclude: layout.nginxTls, features: state.nginx! })}}
 `
   await writeFile(layout.nginxConf, conf)
+  await writeFile(layout.nginxTls, renderTlsSnippet())
+}
+
+/** What this machine's nginx supports (HTTP/2 syntax, HTTP/3), from `nginx -V`. */
+export async function detectNginx(): Promise<NginxFeatures> {
+  const { stdout, stderr } = await runTool(bin('nginx'), ['-V'])
+  return nginxFeatures(stdout + stderr)
 }
 
 /** GET http://127.0.0.1:port/path with a Host header. */
@@ -67,6 +74,7 @@ function httpGet(port: number, path: string, host: string): Promise<{ status: nu
 }
 
 export async function startNginx(layout: SandboxLayout, state: SandboxState): Promise<void> {
+  state.nginx = await detectNginx()
   await mkdir(layout.nginxTemp, { recursive: true })
   await mkdir(layout.sharesDir, { recursive: true })
   // Workers (nobody when root) read challenge files: the whole webroot chain is 0755.

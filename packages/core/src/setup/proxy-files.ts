@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
 import { AGENT_SOURCE, renderAgentConfig, type AgentConfig, type AgentZone } from '../proxy/agent-config.js'
-import { renderBaseNginx } from '../proxy/nginx-base.js'
+import { renderBaseNginx, renderTlsSnippet, type NginxFeatures } from '../proxy/nginx-base.js'
 
 
 /** Fixed paths on the proxy. Plain characters only: they go into sudoers, sshd and nginx files. */
@@ -29,6 +29,7 @@ export const PROXY = {
   liveDir: '/var/lib/gangway/live',
   webroot: '/var/www/gangway-acme',
   nginxConf: '/etc/nginx/conf.d/gangway.conf',
+  nginxTls: '/etc/nginx/gangway-tls.conf',
   /** Debian's nginx.conf includes modules-enabled/*.conf in its main context. */
   nginxMainConf: '/etc/nginx/modules-enabled/90-gangway-main.conf',
   nginxDefaultSite: '/etc/nginx/sites-enabled/default',
@@ -50,6 +51,8 @@ export interface ProxySettings {
   wildcard: { fullchain: string; privkey: string; zones: string[] } | undefined
   /** The proxy has IPv6: listen on [::] too. */
   ipv6: boolean
+  /** What the proxy's nginx supports (after it is installed). */
+  nginx: NginxFeatures
 }
 
 export interface ManagedFile {
@@ -81,7 +84,14 @@ function agentConfig(s: ProxySettings): AgentConfig {
     adminUid: 0,
     httpsListen: v6(s.httpsPort),
     httpListen: v6(80),
-    nginx: { test: ['/usr/sbin/nginx', '-t', '-q'], reload: ['/usr/sbin/nginx', '-s', 'reload'], pidFile: '/run/nginx.pid' },
+    nginx: {
+      test: ['/usr/sbin/nginx', '-t', '-q'],
+      reload: ['/usr/sbin/nginx', '-s', 'reload'],
+      pidFile: '/run/nginx.pid',
+      tlsInclude: PROXY.nginxTls,
+      http2: s.nginx.http2,
+      http3: s.nginx.http3,
+    },
     certbot: {
       argv: ['/usr/bin/certbot', ...(s.acmeServer ? ['--server', s.acmeServer] : [])],
       env: s.acmeCa ? { REQUESTS_CA_BUNDLE: PROXY.acmeCa } : {},
@@ -156,10 +166,11 @@ export function renderProxyFiles(s: ProxySettings): ManagedFile[] {
     { path: PROXY.sshdConf, content: sshdConf(s.tunnelUser), mode: '644', what: 'sshd settings of the tunnel account' },
     {
       path: PROXY.nginxConf,
-      content: renderBaseNginx({ httpListen: listen(80), httpsListen: listen(s.httpsPort), webroot: PROXY.webroot, sharesDir: PROXY.sharesDir }),
+      content: renderBaseNginx({ httpListen: listen(80), httpsListen: listen(s.httpsPort), webroot: PROXY.webroot, sharesDir: PROXY.sharesDir, tlsInclude: PROXY.nginxTls, features: s.nginx }),
       mode: '644',
       what: 'nginx default servers and the shares include',
     },
+    { path: PROXY.nginxTls, content: renderTlsSnippet(), mode: '644', what: 'TLS settings of every HTTPS server (TLS 1.2+)' },
     { path: PROXY.nginxMainConf, content: nginxMain, mode: '644', what: 'nginx worker shutdown timeout' },
     { path: PROXY.deployHook, content: deployHook, mode: '755', what: 'nginx reload after certificate renewal' },
   ]

@@ -13,6 +13,7 @@ import { resolveTarget } from '../ssh/config.js'
 import { knownHostsName } from '../ssh/known-hosts.js'
 import { runAgent } from '../ssh/exec.js'
 import { Remote } from './remote.js'
+import { nginxFeatures } from '../proxy/nginx-base.js'
 import { PROXY, renderProxyFiles, type ProxySettings } from './proxy-files.js'
 import { diffFiles, installFiles } from './install-files.js'
 import { setupChecks } from './checks.js'
@@ -81,9 +82,12 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       acmeCa: o.acmeCaFile ? readFileSync(o.acmeCaFile, 'utf8') : undefined,
       wildcard: o.wildcard && { fullchain: readFileSync(o.wildcard.cert, 'utf8'), privkey: readFileSync(o.wildcard.key, 'utf8'), zones: o.wildcard.zones },
       ipv6: (await remote.run(['test', '-e', '/proc/net/if_inet6'])).code === 0,
+      nginx: { version: '0.0.0', http2: 'listen', http3: false }, // known once nginx is installed
     }
     // Without systemd, certbot's renewal job is /etc/cron.d/certbot: cron must run it.
     await ensurePackages(remote, systemd ? ['nginx', 'certbot'] : ['nginx', 'certbot', 'cron'], change)
+    const version = await remote.root(['/usr/sbin/nginx', '-V'])
+    settings.nginx = nginxFeatures(version.stderr + version.stdout)
     await ensureAccount(remote, o.tunnelUser, target.user, change)
     await ensureDirs(remote, o.tunnelUser, change)
 
@@ -93,7 +97,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
     for (const f of diff.changed) change(`installed ${f.path} (${f.what})`)
     if (diff.disableDefaultSite) change(`moved Debian's default nginx site aside (to ${PROXY.backupDir})`)
 
-    const nginxChanged = diff.disableDefaultSite || diff.changed.some((f) => f.path === PROXY.nginxConf || f.path === PROXY.nginxMainConf || f.path.startsWith(PROXY.wildcardDir))
+    const nginxChanged = diff.disableDefaultSite || diff.changed.some((f) => [PROXY.nginxConf, PROXY.nginxMainConf, PROXY.nginxTls].includes(f.path as never) || f.path.startsWith(PROXY.wildcardDir))
     const sshdChanged = diff.changed.some((f) => f.path === PROXY.sshdConf)
     await ensureServices(remote, { nginxChanged, sshdChanged }, change)
     // The admin must still get in after an sshd reload; if not, undo it over this session.

@@ -64,8 +64,9 @@ describe('messages', () => {
 describe('terminal output', () => {
   it('the ➜ Public line: plain, with its local target, and in Vite banner layout', () => {
     expect(publicUrlLine('https://a.example.com/', { to: 'http://localhost:3000' })).toBe('➜  Public: https://a.example.com/  →  http://localhost:3000')
-    expect(publicUrlLine('https://a.gangway.test:28443/', { banner: true })).toBe('  ➜  Public:  https://a.gangway.test:28443/')
-    expect(publicUrlLine('https://a.example.com/', { banner: true, note: '(closed)' })).toBe('  ➜  Public:  https://a.example.com/ (closed)')
+    expect(publicUrlLine('https://a.gangway.test:28443/', { layout: 'banner' })).toBe('  ➜  Public:  https://a.gangway.test:28443/')
+    expect(publicUrlLine('https://a.example.com/', { layout: 'banner', note: '(closed)' })).toBe('  ➜  Public:  https://a.example.com/ (closed)')
+    expect(publicUrlLine('https://a.example.com/', { layout: 'next' })).toBe('   - Public:        https://a.example.com/')
     const coloured = publicUrlLine('https://a.gangway.test:28443/', { colors: true })
     expect(coloured).toContain('\u001b[')
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe('➜  Public: https://a.gangway.test:28443/')

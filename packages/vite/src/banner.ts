@@ -16,7 +16,7 @@ const NOTES: Partial<Record<PublicState, string>> = {
 }
 
 export function bannerLine(url: string, state: PublicState): string {
-  return publicUrlLine(url, { banner: true, note: NOTES[state], colors: colorsFor(process.stdout) })
+  return publicUrlLine(url, { layout: 'banner', note: NOTES[state], colors: colorsFor(process.stdout) })
 }
 
 interface PrintsUrls {

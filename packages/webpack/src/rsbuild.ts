@@ -61,8 +61,8 @@ export function gangway(options?: GangwayWebpackOptions): RsbuildPluginLike {
         if (!plan.share) return void log.error(notPublishingMessage(plan.error))
         for (const w of warnings) log.warn(w)
         tunnel = publishPort({ plan, port, address: api.context.devServer?.hostname, logger: log }).then((t) => {
-          if (t) api.logger.log(publicUrlLine(t.url, { banner: true, colors: colorsFor(process.stdout) }))
-          if (t?.inspectorUrl) api.logger.log(publicUrlLine(t.inspectorUrl, { banner: true, label: 'Inspector', colors: colorsFor(process.stdout) }))
+          if (t) api.logger.log(publicUrlLine(t.url, { layout: 'banner', colors: colorsFor(process.stdout) }))
+          if (t?.inspectorUrl) api.logger.log(publicUrlLine(t.inspectorUrl, { layout: 'banner', label: 'Inspector', colors: colorsFor(process.stdout) }))
           return t
         })
       }

@@ -1,6 +1,6 @@
 /** `gangway http <port>`: share a local port until Ctrl-C. */
 import { parseArgs } from 'node:util'
-import { openTunnel, type TunnelStatus } from '@gangway/core'
+import { checkNextDevOrigin, nextDevOriginWarning, openTunnel, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
 import { promptPassword } from '../prompt.js'
@@ -85,6 +85,7 @@ export async function httpCommand(argv: string[]): Promise<number> {
     out.publicUrl(tunnel.url, { to: `http://${values['local-host'] ?? 'localhost'}:${port}` })
     if (tunnel.inspectorUrl) out.publicUrl(tunnel.inspectorUrl, { label: 'Inspector' })
     out.line(out.stdoutPaint.dim('   Ctrl-C to stop'))
+    void checkNextDevOrigin(tunnel.share, port, values['local-host']).then((r) => r.blocked && out.warn(nextDevOriginWarning(tunnel.share)))
   }
   await signalled
   const failed = tunnel.state === 'closed'

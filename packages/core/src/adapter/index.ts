@@ -8,3 +8,5 @@ export type { PublicLineOptions, Terminal, TerminalOptions } from './terminal.js
 export { colorsFor, paint } from './style.js'
 export type { Paint } from './style.js'
 export { UsageError } from './usage-error.js'
+export { checkNextDevOrigin, nextDevOriginWarning } from './next-dev-origin.js'
+export type { NextDevOriginCheck } from './next-dev-origin.js'

@@ -16,8 +16,12 @@ export interface PublicLineOptions {
   to?: string
   /** A short dim note after the URL, e.g. `(not connected, see the error above)`. */
   note?: string
-  /** Vite's banner layout: two leading spaces and the label padded like `Local:`/`Network:`. @default false */
-  banner?: boolean
+  /**
+   * `cli`: `➜  Public: URL`; `banner`: Vite's and Rsbuild's URL banner (`  ➜  Public:  URL`, under
+   * their `Local:` line); `next`: Next.js's start-up list (`   - Public:        URL`).
+   * @default 'cli'
+   */
+  layout?: 'cli' | 'banner' | 'next'
   colors?: boolean
 }
 
@@ -28,7 +32,15 @@ export function publicUrlLine(url: string, options: PublicLineOptions = {}): str
   const label = `${c.bold(options.label ?? 'Public')}:`
   const to = options.to ? `  →  ${options.to}` : ''
   const note = options.note ? c.dim(` ${options.note}`) : ''
-  return options.banner ? `  ${c.green('➜')}  ${label}  ${shown}${to}${note}` : `${c.green('➜')}  ${label} ${shown}${to}${note}`
+  switch (options.layout) {
+    case 'banner':
+      return `  ${c.green('➜')}  ${label}  ${shown}${to}${note}`
+    case 'next':
+      // Next pads its labels to 15 columns (`- Local:         http://localhost:3000`).
+      return `   - ${label}${' '.repeat(Math.max(1, 14 - (options.label ?? 'Public').length))}${shown}${to}${note}`
+    default:
+      return `${c.green('➜')}  ${label} ${shown}${to}${note}`
+  }
 }
 
 /** The URL as a QR code for phones, in Unicode half blocks, each line indented. */
@@ -114,7 +126,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
     error: (err) => void stderr.write(`${formatError(err, { colors: colorsErr, help })}\n`),
     publicUrl(url, { qr, ...line } = {}) {
       stdout.write(`${publicUrlLine(url, { ...line, colors: colorsOut })}\n`)
-      if (qr) stdout.write(`${qrCode(url, line.banner ? 5 : 0)}\n`)
+      if (qr) stdout.write(`${qrCode(url, line.layout === 'banner' ? 5 : 0)}\n`)
     },
     logger: (verbose = false) => ({
       info: (m) => terminal.info(m),

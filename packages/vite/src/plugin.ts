@@ -85,8 +85,12 @@ export function gangway(options: GangwayViteOptions = {}): Plugin {
     configurePreviewServer: attach,
 
     // Vite 8 awaits this on server.close(), so the share is down when close() resolves.
-    // Older Vite versions rely on the httpServer 'close' event above.
     async closeServer() {
+      await lease?.release()
+    },
+    // Vite 5-7 have no closeServer hook, but server.close() awaits the plugins' closeBundle:
+    // the share closes (and says so) before Vite's SIGTERM handler exits the process.
+    async closeBundle() {
       await lease?.release()
     },
     async closePreviewServer() {

@@ -5,7 +5,7 @@
  * onAfterStartDevServer for the port Rsbuild really got, onCloseDevServer to take the
  * share down — and prints the URL under Rsbuild's own `➜  Local:` lines.
  */
-import { colorsFor, notPublishingMessage, planShare, publicUrlLine, publishPort, type Logger, type PlannedShare, type Tunnel } from '@gangway/core'
+import { colorsFor, notPublishingMessage, planShare, publicUrlLine, publishPort, shareClosedMessage, type Logger, type PlannedShare, type Tunnel } from '@gangway/core'
 import { resolveOptions, type GangwayWebpackOptions } from './options.js'
 import { allowPublicHost, followPageClient, type RsbuildConfigLike } from './rsbuild-config.js'
 
@@ -20,6 +20,8 @@ export interface RsbuildPluginAPILike {
   onAfterStartPreviewServer(fn: (params: { port: number }) => void | Promise<void>): void
   onCloseDevServer(fn: () => void | Promise<void>): void
   onClosePreviewServer(fn: () => void | Promise<void>): void
+  /** Called synchronously as the process exits (Rsbuild's CLI exits on Ctrl-C without closing the server). */
+  onExit(fn: () => void): void
 }
 
 export interface RsbuildPluginLike {
@@ -48,6 +50,7 @@ export function gangway(options?: GangwayWebpackOptions): RsbuildPluginLike {
       let plan: PlannedShare | undefined
       let warnings: string[] = []
       let tunnel: Promise<Tunnel | undefined> | undefined
+      let open: Tunnel | undefined
 
       api.modifyRsbuildConfig((config) => {
         plan = planShare(opts.share, api.context.rootPath)
@@ -61,6 +64,8 @@ export function gangway(options?: GangwayWebpackOptions): RsbuildPluginLike {
         if (!plan.share) return void log.error(notPublishingMessage(plan.error))
         for (const w of warnings) log.warn(w)
         tunnel = publishPort({ plan, port, address: api.context.devServer?.hostname, logger: log }).then((t) => {
+          open = t
+          t?.on('status', (s) => s.state === 'closed' && (open = undefined)) // publishPort has said so
           if (t) api.logger.log(publicUrlLine(t.url, { layout: 'banner', colors: colorsFor(process.stdout) }))
           if (t?.inspectorUrl) api.logger.log(publicUrlLine(t.inspectorUrl, { layout: 'banner', label: 'Inspector', colors: colorsFor(process.stdout) }))
           return t
@@ -75,6 +80,10 @@ export function gangway(options?: GangwayWebpackOptions): RsbuildPluginLike {
       api.onAfterStartPreviewServer(start)
       api.onCloseDevServer(stop)
       api.onClosePreviewServer(stop)
+      // The share ends with the process (the proxy drops the forward with the connection); say so while we can.
+      api.onExit(() => {
+        if (open) log.info(shareClosedMessage(open.url, { state: 'closed' }))
+      })
     },
   }
 }

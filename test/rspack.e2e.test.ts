@@ -78,6 +78,7 @@ describe('@gangway/webpack/rspack end to end (@rspack/dev-server)', () => {
     await server.stop()
     await new Promise<void>((r) => compiler.close(() => r()))
     await expect.poll(sshConnectionsFromHere, { timeout: 10_000 }).toBe(0)
+    await expect.poll(() => log.text).toContain(`[gangway] Share closed: ${PUBLIC_URL} is offline.`)
 
     const buildLog = { text: '' }
     const build = rspack(await loadConfig(app, buildLog)) as Compiler

@@ -64,14 +64,17 @@ describe('@gangway/vite end to end', () => {
     app?.remove()
   })
 
-  it('configured port busy: publishes the port Vite picked, and prints the URL in the banner', async () => {
+  it('configured port busy: publishes the port Vite picked; the banner line waits for the tunnel, then shows the URL', async () => {
     const port = (server.httpServer!.address() as AddressInfo).port
     expect(port).not.toBe(busyPort)
-    expect(logger.text()).toContain(`➜  Public:  ${PUBLIC_URL}`)
+    // printUrls ran before the tunnel was up: the Public line comes once it is, never "(connecting…)".
+    await expect.poll(() => logger.text(), { timeout: 10_000 }).toContain(`➜  Public:  ${PUBLIC_URL}`)
+    expect(logger.text()).not.toContain('connecting')
+    const banner = logger.lines.findIndex((l) => l.includes('Local:'))
+    expect(logger.lines.findIndex((l) => l.includes('➜  Public:'))).toBeGreaterThan(banner)
     const res = await waitForPublic(PUBLIC_URL, (r) => r.status === 200)
     expect(res.text).toContain('<div id="app"></div>')
     expect(res.text).not.toContain('occupied')
-    await expect.poll(() => logger.text(), { timeout: 10_000 }).toContain(`${PUBLIC_URL} is online (→ localhost:${port})`)
   })
 
   it('the public URL renders in Chromium with no console errors and no "Blocked request"', async () => {
@@ -141,9 +144,10 @@ describe('@gangway/vite end to end', () => {
     expect(banner).toMatch(/[▀▄█]/)
   })
 
-  it('server.close() takes the tunnel down', async () => {
+  it('server.close() takes the tunnel down and says so', async () => {
     await server.close()
     expect(sshConnectionsFromHere()).toBe(0)
+    await expect.poll(() => logger.text()).toContain(`[gangway] Share closed: ${PUBLIC_URL} is offline.`)
     const res = await waitForPublic(PUBLIC_URL, (r) => r.status !== 200)
     expect(res.status).toBeGreaterThanOrEqual(500)
   })

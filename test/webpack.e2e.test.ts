@@ -94,6 +94,7 @@ describe('@gangway/webpack end to end (webpack-dev-server)', () => {
     await new Promise<void>((r) => watching.close(() => r()))
     await new Promise<void>((r) => compiler.close(() => r()))
     await expect.poll(sshConnectionsFromHere, { timeout: 10_000 }).toBe(0)
+    await expect.poll(() => log.text).toContain(`[gangway] Share closed: ${PUBLIC_URL} is offline.`)
     const res = await waitForPublic(PUBLIC_URL, (r) => r.status !== 200)
     expect(res.status).toBeGreaterThanOrEqual(500)
   })

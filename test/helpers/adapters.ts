@@ -100,10 +100,10 @@ export function watchPage(page: Page): PageWatch {
 }
 
 /** GET / on the local dev server with a chosen Host header (fetch cannot set Host). */
-export function getWithHost(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
+export function getWithHost(port: number, host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      .get({ host: '127.0.0.1', port, path, headers: { ...headers, host } }, (res) => {
         let body = ''
         res.on('data', (c: Buffer) => (body += c))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))

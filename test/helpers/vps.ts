@@ -19,7 +19,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, chownSync, closeSync } from 'node:fs'
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, chownSync, closeSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -179,8 +179,11 @@ export async function startVps(opts: { name?: string } = {}): Promise<Vps> {
   const stop = async () => {
     if (stopped) return
     stopped = true
+    const inside = [...new Set([...(await netnsPids(name)), ...pidsRootedIn(root)])]
     if (initPid) { try { process.kill(initPid, 'SIGKILL') } catch {} }  // kernel kills the whole PID namespace
     await destroyNetns(name)
+    // The kernel tears the namespace down asynchronously: wait until its processes are gone.
+    for (let i = 0; i < 100 && inside.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(50)
     await run('ip', ['link', 'del', veth])  // normally gone with the netns already
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,36 +1,11 @@
-/** How the CLI talks: colour via chalk, errors with their fix, a logger for core. */
-import chalk from 'chalk'
-import { isGangwayError, type Logger } from '@gangway/core'
+/** How the CLI talks: core's terminal output on this process's streams (errors with their fix, a logger for core). */
+import { createTerminal, UsageError, type Logger } from '@gangway/core'
 
-export const out = {
-  line(text = ''): void {
-    process.stdout.write(text + '\n')
-  },
-  info(text: string): void {
-    process.stderr.write(`${chalk.dim('gangway')} ${text}\n`)
-  },
-  warn(text: string): void {
-    process.stderr.write(`${chalk.yellow('gangway')} ${chalk.yellow(text)}\n`)
-  },
-  error(err: unknown): void {
-    if (isGangwayError(err)) {
-      process.stderr.write(`${chalk.red('✖')} ${err.message}\n`)
-      if (err.hint) process.stderr.write(`  ${chalk.cyan('→')} ${err.hint}\n`)
-      process.stderr.write(chalk.dim(`  (${err.code})\n`))
-    } else {
-      process.stderr.write(`${chalk.red('✖')} ${(err as Error)?.stack ?? String(err)}\n`)
-    }
-  },
-}
+export const out = createTerminal({ stdout: process.stdout, stderr: process.stderr, help: 'gangway --help' })
 
 export function cliLogger(verbose: boolean): Logger {
-  return {
-    info: (m) => out.info(m),
-    warn: (m) => out.warn(m),
-    error: (m) => process.stderr.write(`${chalk.red('gangway')} ${m}\n`),
-    debug: verbose ? (m) => out.info(chalk.dim(m)) : undefined,
-  }
+  return out.logger(verbose)
 }
 
-/** A CLI usage error: printed with the usage line, exit code 2. */
-export class UsageError extends Error {}
+/** A CLI usage error: printed with the usage line, exit code 2 (the one class gangway-hugo uses too). */
+export { UsageError }

@@ -4,10 +4,10 @@
  * site is served, which Gangway must own (port, bind, baseURL, appendPort, liveReloadPort).
  */
 
-/** A bad wrapper flag (missing value, bad port): the bin prints it with exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError'
-}
+import { UsageError } from '@gangway/core'
+
+/** A bad wrapper flag (missing value, bad port) is core's UsageError: the bin prints it with exit code 2. */
+export { UsageError }
 
 /** Flags of gangway-hugo itself. Hugo never sees them. */
 export interface WrapperFlags {

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
 
   let tunnelFailed = false
   if (run.tunnel && run.url) {
-    out.banner(run.url, run.localPort!, flags.qr)
+    out.publicUrl(run.url, { to: `http://127.0.0.1:${run.localPort!}/`, qr: flags.qr })
     run.tunnel.on('status', (s: TunnelStatus) => {
       if (s.state === 'offline' || s.state === 'reconnecting') out.warn(`share ${s.state}${s.error ? `: ${s.error.message}` : ''}`)
       else if (s.state === 'online') out.info(`share back online at ${run.url}`)

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
 import { basename, resolve } from 'node:path'
-import { openTunnel, resolveShare, toDnsLabel, type Logger, type ResolvedShare, type ShareOptions, type Tunnel } from '@gangway/core'
+import { openTunnel, pickShareName, resolveShare, toDnsLabel, type Logger, type ResolvedShare, type ShareOptions, type Tunnel } from '@gangway/core'
 import { hugoCommand, isServerCommand, serverArgs, sourceDir, userPort } from './args.js'
 import { HugoError } from './errors.js'
 import { findHugo } from './hugo-binary.js'
@@ -93,7 +93,7 @@ export async function runHugo(options: RunHugoOptions = {}): Promise<HugoRun> {
   // ── What the share will be, before hugo starts (hugo needs the URL) ──────────
   // Everything that is not the wrapper's own goes to core as share options.
   const { stdout, stderr, killTimeoutMs, signal, logger, readyWarnMs = 30_000, hugo: _h, args: _a, cwd: _c, env: _e, ...shareOptions } = options
-  const name = options.name ?? (env.GANGWAY_NAME || undefined) ?? siteShareName(args, cwd)
+  const name = pickShareName(options.name, () => siteShareName(args, cwd), env)
   const share = resolveShare({ ...shareOptions, name }, env)
   const localPort = userPort(args) ?? (await freePort())
   const rewritten = serverArgs(args, { port: localPort, baseURL: share.url, liveReloadPort: share.publicPort })

@@ -3,12 +3,11 @@
  * URL Vite's way. No tunnel logic lives here; a failure to publish is logged and the
  * dev server keeps running on localhost.
  */
-import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { defaultShareName, isGangwayError, openTunnel, resolveShare, type Logger, type ResolvedShare } from '@gangway/core'
+import { notPublishingMessage, openShare, planShare, publishFailedMessage, type Logger, type PlannedShare, type ResolvedShare, type TunnelStatus } from '@gangway/core'
 import type { Plugin, PreviewServer, ViteDevServer } from 'vite'
 import { allowPublicHost } from './allowed-hosts.js'
-import { publicUrlLine, qrCode, wrapPrintUrls, type PublicState } from './banner.js'
+import { wrapPrintUrls, type Banner } from './banner.js'
 import { adjustHmr } from './hmr.js'
 import { viteLogger } from './logger.js'
 import { resolveOptions, type GangwayViteOptions } from './options.js'
@@ -16,64 +15,55 @@ import { leaseShare, type TunnelLease } from './registry.js'
 
 const DEFAULT_PORT = 5173
 
-function describe(err: unknown): string {
-  return isGangwayError(err) ? err.format() : err instanceof Error ? err.message : String(err)
-}
-
-/** The address to dial for the port the server listens on ('::'/'0.0.0.0' mean every interface). */
-function localHostFor(address: AddressInfo): string {
-  return address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : address.address
-}
+type Plan = Extract<PlannedShare, { share: ResolvedShare }>
 
 export function gangway(options: GangwayViteOptions = {}): Plugin {
   const opts = resolveOptions(options)
-  let share: ResolvedShare | undefined
-  let shareError: unknown
+  let plan: PlannedShare | undefined
   let hmrWarnings: string[] = []
   let lease: TunnelLease | undefined
-  let state: PublicState = 'connecting'
 
-  async function publish(port: number, localHost: string, log: Logger): Promise<void> {
-    if (!share || !lease) return
-    const { url } = share
+  async function publish(current: Plan, port: number, address: string, log: Logger, banner: Banner | undefined, closed: Promise<void>): Promise<void> {
     for (const warning of hmrWarnings) log.warn(warning)
+    const { url } = current.share
     try {
-      await lease.publish(port, async (logger) => {
-        const tunnel = await openTunnel({ ...opts.share, name: share!.name, port, localHost, logger })
-        log.info(`${url} is online (→ localhost:${port})`)
-        if (tunnel.inspectorUrl) log.info(`Inspector: ${tunnel.inspectorUrl}`)
-        return tunnel
-      })
-      state = 'online'
+      const tunnel = await lease!.publish(port, (logger) => openShare({ plan: current, port, address, logger }))
+      if (banner) {
+        // The tunnel outlives this server on a restart: stop following it when the server goes.
+        const follow = (s: TunnelStatus) => banner.update(s.state)
+        tunnel.on('status', follow)
+        void closed.then(() => tunnel.off('status', follow))
+      }
+      if (opts.onOnline) opts.onOnline(tunnel)
+      else if (!banner?.waiting) log.info(`${url} is online (→ localhost:${port})`)
+      banner?.update('online')
+      if (tunnel.inspectorUrl) log.info(`Inspector: ${tunnel.inspectorUrl}`)
     } catch (err) {
-      state = 'failed'
-      log.error(`Could not publish the dev server at ${url}: ${describe(err)}\n  The dev server keeps running on http://localhost:${port}/.`)
+      log.error(publishFailedMessage(url, port, err))
+      banner?.update('failed')
     }
   }
 
   function attach(server: ViteDevServer | PreviewServer): void {
     const { httpServer } = server
     // Middleware mode (and vitest): someone else's server listens, there is no port of ours.
-    if (!httpServer) return
+    if (!httpServer || !plan) return
     const log = viteLogger(server.config.logger)
-    if (!share) {
-      httpServer.once('listening', () => log.error(`Not publishing the dev server: ${describe(shareError)}`))
+    if (!plan.share) {
+      const error = plan.error
+      httpServer.once('listening', () => log.error(notPublishingMessage(error)))
       return
     }
-    const current = share
-    lease = leaseShare(`${current.proxy} ${current.host}`, log)
+    const current = plan
+    lease = leaseShare(`${current.share.proxy} ${current.share.host}`, log)
     const mine = lease
+    const banner = opts.onOnline ? undefined : wrapPrintUrls(server, (line) => server.config.logger.info(line), current.share.url, opts.qr)
+    const closed = new Promise<void>((r) => httpServer.once('close', () => r()))
     httpServer.once('listening', () => {
       const address = httpServer.address()
-      if (address && typeof address === 'object') void publish(address.port, localHostFor(address), log)
+      if (address && typeof address === 'object') void publish(current, address.port, address.address, log, banner, closed)
     })
-    httpServer.once('close', () => void mine.release())
-    wrapPrintUrls(
-      server,
-      (line) => server.config.logger.info(line),
-      () => publicUrlLine(current.url, state),
-      () => (opts.qr ? qrCode(current.url) : undefined),
-    )
+    void closed.then(() => mine.release())
   }
 
   return {
@@ -81,17 +71,11 @@ export function gangway(options: GangwayViteOptions = {}): Plugin {
     apply: (_config, env) => opts.enabled && env.command === 'serve',
 
     config(config, env) {
-      const root = resolve(config.root ?? process.cwd())
-      try {
-        const name = opts.share.name ?? (process.env.GANGWAY_NAME || undefined) ?? defaultShareName(root)
-        share = resolveShare({ ...opts.share, name })
-      } catch (err) {
-        shareError = err
-        return
-      }
-      allowPublicHost(config, share.hostname)
+      plan = planShare(opts.share, resolve(config.root ?? process.cwd()))
+      if (!plan.share) return
+      allowPublicHost(config, plan.share.hostname)
       if (!env.isPreview) {
-        const adjusted = adjustHmr(config.server?.hmr, share.url, config.server?.port ?? DEFAULT_PORT)
+        const adjusted = adjustHmr(config.server?.hmr, plan.share.url, config.server?.port ?? DEFAULT_PORT)
         if (adjusted.hmr !== undefined) config.server!.hmr = adjusted.hmr
         hmrWarnings = adjusted.warnings
       }
@@ -101,8 +85,12 @@ export function gangway(options: GangwayViteOptions = {}): Plugin {
     configurePreviewServer: attach,
 
     // Vite 8 awaits this on server.close(), so the share is down when close() resolves.
-    // Older Vite versions rely on the httpServer 'close' event above.
     async closeServer() {
+      await lease?.release()
+    },
+    // Vite 5-7 have no closeServer hook, but server.close() awaits the plugins' closeBundle:
+    // the share closes (and says so) before Vite's SIGTERM handler exits the process.
+    async closeBundle() {
       await lease?.release()
     },
     async closePreviewServer() {

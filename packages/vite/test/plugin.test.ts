@@ -87,9 +87,12 @@ describe('@gangway/vite in Vite', () => {
     try {
       await server.listen()
       server.printUrls()
-      expect(logger.lines.join('\n')).toContain('➜  Public:  https://unit.example.test/')
+      // Printed while connecting, the banner waits: it never shows a state that is about to be wrong.
+      expect(logger.lines.join('\n')).not.toContain('connecting')
       await expect.poll(() => logger.lines.find((l) => l.includes('Could not publish')), { timeout: 15_000 }).toBeTruthy()
       const error = logger.lines.find((l) => l.includes('Could not publish'))!
+      const line = logger.lines.findIndex((l) => l.includes('➜  Public:  https://unit.example.test/ (not connected, see the error above)'))
+      expect(line).toBeGreaterThan(logger.lines.indexOf(error))
       expect(error).toContain('[gangway]')
       expect(error).toMatch(/→ /) // the hint, as GangwayError.format() prints it
       expect(error).toContain(`keeps running on http://localhost:${port}/`)

@@ -4,8 +4,7 @@
  * and close it with the dev server or the compiler. No tunnel logic lives here.
  */
 import type { AddressInfo, Server } from 'node:net'
-import chalk from 'chalk'
-import { defaultShareName, isGangwayError, openTunnel, resolveShare, type Logger, type ResolvedShare, type Tunnel } from '@gangway/core'
+import { colorsFor, notPublishingMessage, paint, planShare, publishPort, type Logger, type Tunnel } from '@gangway/core'
 import { followPageWebSocket, mergeAllowedHosts, type DevServerOptionsLike } from './dev-server-options.js'
 import type { ResolvedWebpackOptions } from './options.js'
 
@@ -24,7 +23,10 @@ export interface CompilerLike {
   hooks: {
     shutdown?: { tapPromise(name: string, fn: () => Promise<void>): void }
     watchClose?: { tap(name: string, fn: () => void): void }
+    done?: { tap(name: string, fn: () => void): void }
   }
+  /** True once `compiler.watch()` ran (dev servers and dev middleware watch). */
+  watchMode?: boolean
   getInfrastructureLogger(name: string): InfrastructureLogger
 }
 
@@ -54,30 +56,29 @@ function devServerOptions(compiler: CompilerLike): DevServerOptionsLike[] {
   return [...found]
 }
 
-function describe(err: unknown): string {
-  return isGangwayError(err) ? err.format() : err instanceof Error ? err.message : String(err)
-}
-
+/** webpack's infrastructure logger as core's Logger, so core's reconnect lines carry `[gangway]`. */
 function coreLogger(logger: InfrastructureLogger): Logger {
   return { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) }
 }
 
+/** How long a watching compiler may go without a dev server listening before we say why nothing is shared. */
+const NO_DEV_SERVER_MS = 5_000
+
+export const NO_DEV_SERVER_WARNING =
+  'The compiler is watching, but no dev server reported listening, so nothing is shared. ' +
+  '@gangway/webpack publishes webpack-dev-server and @rspack/dev-server (webpack serve, rspack serve). ' +
+  "With Rsbuild, use its own plugin instead: import gangway from '@gangway/webpack/rsbuild' and plugins: [gangway()] in rsbuild.config; " +
+  "with Next.js, withGangway from '@gangway/next'."
+
 export function publishDevServer(compiler: CompilerLike, opts: ResolvedWebpackOptions): void {
   if (!opts.enabled) return
   const logger = compiler.getInfrastructureLogger(NAME)
-  let share: ResolvedShare | undefined
-  let shareError: unknown
-  try {
-    const name = opts.share.name ?? (process.env.GANGWAY_NAME || undefined) ?? defaultShareName(compiler.options.context ?? process.cwd())
-    share = resolveShare({ ...opts.share, name })
-  } catch (err) {
-    shareError = err // reported only if a dev server starts: a plain build stays silent
-  }
+  const plan = planShare(opts.share, compiler.options.context ?? process.cwd())
 
   const warnings = new Set<string>()
   for (const options of devServerOptions(compiler)) {
-    if (share) {
-      options.allowedHosts = mergeAllowedHosts(options.allowedHosts, share.hostname)
+    if (plan.share) {
+      options.allowedHosts = mergeAllowedHosts(options.allowedHosts, plan.share.hostname)
       const routed = followPageWebSocket(options.client)
       options.client = routed.client
       if (routed.warning) warnings.add(routed.warning)
@@ -89,33 +90,39 @@ export function publishDevServer(compiler: CompilerLike, opts: ResolvedWebpackOp
     }) as never
   }
 
+  let listened = false
   let tunnel: Promise<Tunnel | undefined> | undefined
   let closing: Promise<void> | undefined
 
   function onListening(server: DevServerLike): void {
+    listened = true
     if (tunnel || closing) return
-    if (!share) return void logger.error(`Not publishing the dev server: ${describe(shareError)}`)
+    if (!plan.share) return void logger.error(notPublishingMessage(plan.error))
     const address = server.server?.address() as AddressInfo | string | null | undefined
     if (!address || typeof address === 'string') return void logger.warn('The dev server does not listen on a TCP port; nothing to publish.')
     for (const warning of warnings) logger.warn(warning)
-    const { url } = share
-    const port = address.port
-    const localHost = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : address.address
-    tunnel = openTunnel({ ...opts.share, name: share.name, port, localHost, logger: coreLogger(logger) }).then(
-      (t) => {
-        logger.info(`Public: ${chalk.cyan(url)}`)
-        if (t.inspectorUrl) logger.info(`Inspector: ${chalk.cyan(t.inspectorUrl)}`)
-        return t
-      },
-      (err: unknown) => {
-        logger.error(`Could not publish the dev server at ${url}: ${describe(err)}\n  The dev server keeps running on http://localhost:${port}/.`)
-        return undefined
-      },
-    )
+    const c = paint(colorsFor(process.stderr))
+    tunnel = publishPort({ plan, port: address.port, address: address.address, logger: coreLogger(logger) }).then((t) => {
+      if (t) logger.info(`Public: ${c.cyan(t.url)}`)
+      if (t?.inspectorUrl) logger.info(`Inspector: ${c.cyan(t.inspectorUrl)}`)
+      return t
+    })
     server.server?.once('close', () => void close())
   }
 
+  // A compiler in watch mode with no dev server listening is a setup we cannot see
+  // (Rsbuild's own server, a custom Express + dev-middleware): say so instead of staying silent.
+  let timer: NodeJS.Timeout | undefined
+  compiler.hooks.done?.tap(NAME, () => {
+    if (listened || timer || !compiler.watchMode) return
+    timer = setTimeout(() => {
+      if (!listened && !closing) logger.warn(NO_DEV_SERVER_WARNING)
+    }, NO_DEV_SERVER_MS)
+    timer.unref()
+  })
+
   function close(): Promise<void> {
+    clearTimeout(timer)
     closing ??= (async () => {
       const open = await tunnel
       await open?.close()

@@ -1,7 +1,6 @@
 /** `gangway http <port>`: share a local port until Ctrl-C. */
 import { parseArgs } from 'node:util'
-import chalk from 'chalk'
-import { openTunnel, type TunnelStatus } from '@gangway/core'
+import { checkNextDevOrigin, nextDevOriginWarning, openTunnel, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
 import { promptPassword } from '../prompt.js'
@@ -89,9 +88,10 @@ export async function httpCommand(argv: string[]): Promise<number> {
   })
   if (values.json) out.line(JSON.stringify({ url: tunnel.url, name: tunnel.share.name, host: tunnel.share.hostname, localPort: port, inspector: tunnel.inspectorUrl }))
   else {
-    out.line(`${chalk.green('➜')}  ${chalk.bold('Public')}: ${chalk.cyan(tunnel.url)}  →  http://${values['local-host'] ?? 'localhost'}:${port}`)
-    if (tunnel.inspectorUrl) out.line(`${chalk.green('➜')}  ${chalk.bold('Inspector')}: ${chalk.cyan(tunnel.inspectorUrl)}`)
-    out.line(chalk.dim('   Ctrl-C to stop'))
+    out.publicUrl(tunnel.url, { to: `http://${values['local-host'] ?? 'localhost'}:${port}` })
+    if (tunnel.inspectorUrl) out.publicUrl(tunnel.inspectorUrl, { label: 'Inspector' })
+    out.line(out.stdoutPaint.dim('   Ctrl-C to stop'))
+    void checkNextDevOrigin(tunnel.share, port, values['local-host']).then((r) => r.blocked && out.warn(nextDevOriginWarning(tunnel.share)))
   }
   await signalled
   const failed = tunnel.state === 'closed'

@@ -1,0 +1,12 @@
+/** Adapter glue and terminal output, re-exported from @gangway/core. */
+export { adapterEnabled, pickShareName, projectShareName, resolveAdapterOptions } from './options.js'
+export type { AdapterOptions, CoreOptions } from './options.js'
+export { describeError, dialHost, notPublishingMessage, openShare, planShare, publishFailedMessage, publishPort, shareClosedMessage } from './publish.js'
+export type { PlannedShare, PublishRequest } from './publish.js'
+export { createTerminal, formatError, publicUrlLine, qrCode } from './terminal.js'
+export type { PublicLineOptions, Terminal, TerminalOptions } from './terminal.js'
+export { colorsFor, paint } from './style.js'
+export type { Paint } from './style.js'
+export { UsageError } from './usage-error.js'
+export { checkNextDevOrigin, nextDevOriginWarning } from './next-dev-origin.js'
+export type { NextDevOriginCheck } from './next-dev-origin.js'

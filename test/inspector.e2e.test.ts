@@ -151,15 +151,19 @@ describe('inspector on a live share', () => {
         } catch (err) {
           return `blocked: ${(err as Error).message}`
         }
-      }, `${inspector.url}api/requests`)
+      }, `http://127.0.0.1:${inspector.port}/api/requests`)
       expect(read).toMatch(/^blocked/)
       // A name that resolves to 127.0.0.1 (as after DNS rebinding) gets nothing but a refusal.
-      const rebound = await page.goto(`http://rebind.${new URL(tunnel.url).hostname.split('.').slice(1).join('.')}:${inspector.port}/api/requests`)
+      const rebound = await page.goto(`http://rebind.${new URL(tunnel.url).hostname.split('.').slice(1).join('.')}:${inspector.port}/api/requests?token=${inspector.token}`)
       expect(rebound!.status()).toBe(403)
       expect(await rebound!.text()).not.toContain('/hello')
-      // Our own page, opened as the user would, works.
+      // Without the token in the printed address, the page is refused (another local user).
+      expect((await page.goto(`http://127.0.0.1:${inspector.port}/`))!.status()).toBe(401)
+      // Our own page, opened as the user would (the printed address), works; the token
+      // moves to a cookie and off the address bar.
       const own = await page.goto(inspector.url)
       expect(own!.status()).toBe(200)
+      expect(page.url()).toBe(`http://127.0.0.1:${inspector.port}/`)
       await expect.poll(() => page.locator('#list tbody tr').count()).toBeGreaterThan(3)
     } finally {
       await sb.close()
@@ -176,5 +180,12 @@ describe('inspector on a live share', () => {
     const missing = runCli(['replay', '999999', '--inspector', inspector.url])
     expect(await missing.exit).toBe(1)
     expect(missing.stderr()).toContain('no request #999999')
+    // Without the token (another user's replay): refused; without --inspector, the
+    // running inspector is found in this user's registry, token and all.
+    const anonymous = runCli(['replay', String(ex.id), '--inspector', `http://127.0.0.1:${inspector.port}`], { XDG_STATE_HOME: '/nonexistent' })
+    expect(await anonymous.exit).toBe(1)
+    expect(anonymous.stderr()).toContain('carries a token')
+    const found = runCli(['replay', String(ex.id)])
+    expect(await found.exit).toBe(0)
   })
 })

@@ -11,6 +11,7 @@ export type { Logger, ShareOptions, TunnelOptions, ResolvedShare, Tunnel, Tunnel
 export { checkPublicUrl, lookupTo } from './http/check-url.js'
 export type { UrlCheck } from './http/check-url.js'
 export { startInspector } from './inspect/inspector.js'
+export { inspectorEndpoint } from './inspect/registry.js'
 export type { Inspector, InspectorOptions } from './inspect/inspector.js'
 export type { Exchange, ExchangeSummary, ExchangeState } from './inspect/exchange.js'
 export type { ReplayEdits } from './inspect/replay.js'

@@ -14,9 +14,13 @@ interface Answer {
   text: string
 }
 
-function call(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+/** The token of the inspector under test: `call` sends it unless told not to. */
+let token = ''
+
+function call(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string; anonymous?: boolean } = {}): Promise<Answer> {
+  const headers = { ...(options.anonymous ? {} : { authorization: `Bearer ${token}` }), ...options.headers }
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers, agent: false }, (res) => {
       let text = ''
       res.on('data', (c: Buffer) => (text += c.toString()))
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }))
@@ -47,6 +51,7 @@ describe('inspector server', () => {
     await new Promise<void>((r) => local.listen(0, '127.0.0.1', () => r()))
     localPort = (local.address() as AddressInfo).port
     inspector = await startInspector({ localPort, localHost: '127.0.0.1', port: 0, maxBodyBytes: 256 })
+    token = inspector.token
     const tap = inspector.tap()!
     tap.visitor(Buffer.from(`POST /slack/events HTTP/1.1\r\nHost: bot.gangway.test\r\nX-Slack-Signature: v0=abc\r\nContent-Type: application/json\r\nContent-Length: ${SIGNED.length}\r\n\r\n${SIGNED}`))
     tap.local(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'))
@@ -61,7 +66,8 @@ describe('inspector server', () => {
   })
 
   it('listens on 127.0.0.1 only', () => {
-    expect(inspector.url).toBe(`http://127.0.0.1:${inspector.port}/`)
+    expect(inspector.url).toBe(`http://127.0.0.1:${inspector.port}/?token=${inspector.token}`)
+    expect(inspector.token).toMatch(/^[A-Za-z0-9_-]{32}$/)
     expect(isLoopbackAddress('127.0.0.1') && isLoopbackAddress('::ffff:127.0.0.5') && isLoopbackAddress('::1')).toBe(true)
     expect(isLoopbackAddress('192.0.2.2') || isLoopbackAddress('::ffff:10.0.0.1') || isLoopbackAddress('fe80::1')).toBe(false)
   })
@@ -103,7 +109,7 @@ describe('inspector server', () => {
 
   it('sends live updates over server-sent events', async () => {
     const events: string[] = []
-    const req = http.get({ host: '127.0.0.1', port: inspector.port, path: '/api/events', agent: false })
+    const req = http.get({ host: '127.0.0.1', port: inspector.port, path: '/api/events', agent: false, headers: { authorization: `Bearer ${token}` } })
     const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r))
     expect(res.headers['content-type']).toMatch(/text\/event-stream/)
     const got = new Promise<void>((resolve) =>
@@ -144,6 +150,54 @@ describe('inspector server', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'nonce-[^']+'/)
     expect(page.headers['x-frame-options']).toBe('DENY')
     expect(page.text).toContain('<title>Gangway inspector</title>')
+  })
+
+  it('answers 401 to the page, the API, live updates and replay without its token', async () => {
+    for (const [method, path] of [['GET', '/'], ['GET', '/api/requests'], ['GET', '/api/requests/1'], ['GET', '/api/events'], ['GET', '/api/status'], ['POST', '/api/requests/1/replay'], ['DELETE', '/api/requests']]) {
+      const res = await call(inspector.port, path!, { method, anonymous: true, headers: { 'content-type': 'application/json' } })
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 })
+      expect(res.text).not.toContain('event_callback')
+    }
+    const wrong = await call(inspector.port, '/api/requests', { anonymous: true, headers: { authorization: 'Bearer nope', cookie: `gw_inspector_${inspector.port}=nope` } })
+    expect(wrong.status).toBe(401)
+    // Another inspector's token is not this one's.
+    const other = await startInspector({ localPort, port: 0 })
+    expect((await call(inspector.port, '/api/requests', { anonymous: true, headers: { authorization: `Bearer ${other.token}` } })).status).toBe(401)
+    await other.close()
+  })
+
+  it('trades the token in the address for an HttpOnly cookie, and takes it off the address', async () => {
+    const first = await call(inspector.port, `/?token=${token}`, { anonymous: true })
+    expect([first.status, first.headers.location]).toEqual([303, '/'])
+    const cookie = String(first.headers['set-cookie'])
+    expect(cookie).toBe(`gw_inspector_${inspector.port}=${token}; Path=/; HttpOnly; SameSite=Strict`)
+    const page = await call(inspector.port, '/', { anonymous: true, headers: { cookie: cookie.split(';')[0]! } })
+    expect(page.status).toBe(200)
+    expect((await call(inspector.port, '/api/requests', { anonymous: true, headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200)
+  })
+
+  it('falls back to any free port when the wanted one and the next 20 are taken', async () => {
+    // 21 ports in a row, all taken by us.
+    let blockers: net.Server[] = []
+    let base = 0
+    while (blockers.length < 21) {
+      for (const b of blockers) b.close()
+      blockers = []
+      base = 40_000 + Math.floor(Math.random() * 20_000)
+      for (let p = base; p <= base + 20; p++) {
+        const b = net.createServer()
+        const ok = await new Promise<boolean>((resolve) => b.once('error', () => resolve(false)).listen(p, '127.0.0.1', () => resolve(true)))
+        if (!ok) break
+        blockers.push(b)
+      }
+    }
+    const warnings: string[] = []
+    const fallback = await startInspector({ localPort, port: base, logger: { info() {}, warn: (m) => warnings.push(m), error() {} } })
+    expect(fallback.port < base || fallback.port > base + 20).toBe(true)
+    expect(warnings.join('\n')).toContain(`port ${base} is taken`)
+    expect((await call(fallback.port, '/api/status', { headers: { authorization: `Bearer ${fallback.token}` } })).status).toBe(200)
+    await fallback.close()
+    for (const b of blockers) b.close()
   })
 
   it('takes the next port when the wanted one is busy', async () => {

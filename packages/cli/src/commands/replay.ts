@@ -6,13 +6,15 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import chalk from 'chalk'
 import { out, UsageError } from '../output.js'
+import { inspectorEndpoint } from '@gangway/core'
 
 export const usage = `gangway replay <id> [options]
 
 Sends recorded request <id> (the # column of the inspector) to the local server again.
 
 Options:
-  --inspector URL          the inspector (default: $GANGWAY_INSPECTOR or http://127.0.0.1:4040)
+  --inspector URL          the inspector's address as printed, with its token (default:
+                           $GANGWAY_INSPECTOR, else the newest inspector of yours running)
   --method METHOD          replace the method
   --path PATH              replace the path and query
   --header 'Name: value'   set a header (repeatable; replaces headers of that name)
@@ -30,10 +32,12 @@ interface Detail {
   response?: { reason: string; body: { size: number } }
 }
 
+let auth: Record<string, string> = {}
+
 /** The inspector's answer; a failure to reach it reads as an answer too, so the command can say so and exit 1. */
-async function api(base: string, path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+async function api(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   try {
-    const res = await fetch(new URL(path, base), init)
+    const res = await fetch(new URL(path, base), { ...init, headers: { ...(init.headers as Record<string, string>), ...auth } })
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   } catch (err) {
     const why = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message
@@ -58,7 +62,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const id = positionals[0]?.replace(/^#/, '')
   if (positionals.length !== 1 || !/^\d+$/.test(id ?? '')) throw new UsageError('gangway replay needs one request id, e.g. gangway replay 12')
   if (values.body !== undefined && values['body-file'] !== undefined) throw new UsageError('give --body or --body-file, not both')
-  const base = values.inspector ?? process.env.GANGWAY_INSPECTOR ?? 'http://127.0.0.1:4040'
+  const endpoint = inspectorEndpoint(values.inspector ?? process.env.GANGWAY_INSPECTOR)
+  if (!endpoint) {
+    out.warn('no inspector of yours is running; start gangway http (it prints the inspector\'s address), or pass --inspector URL')
+    return 1
+  }
+  const base = endpoint.base
+  auth = endpoint.headers
 
   const edits: Record<string, unknown> = {}
   if (values.method) edits.method = values.method

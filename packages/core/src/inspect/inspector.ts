@@ -14,6 +14,8 @@ import type { Exchange } from './exchange.js'
 import { replayExchange, ReplayRefused, type ReplayEdits, type ReplayTarget } from './replay.js'
 import { createInspectorServer } from './server.js'
 import { DEFAULT_LIMITS, ExchangeStore } from './store.js'
+import { newToken } from './access.js'
+import { recordInspector } from './registry.js'
 
 export interface InspectorOptions {
   /** Port of the local server: where replays go (the port given to openTunnel). Required. */
@@ -25,7 +27,7 @@ export interface InspectorOptions {
   localHost?: string
   /**
    * Port of the inspector page on 127.0.0.1. When taken, the next free one is used
-   * (up to 20 further); 0 picks any free port.
+   * (up to 20 further), else any free port; 0 picks any free port.
    * @default 4040
    */
   port?: number
@@ -40,9 +42,11 @@ export interface InspectorOptions {
 }
 
 export interface Inspector {
-  /** `http://127.0.0.1:PORT/` */
+  /** `http://127.0.0.1:PORT/?token=…`: the address to open (it carries the token). */
   readonly url: string
   readonly port: number
+  /** The secret every request must carry (cookie, `Authorization: Bearer`, or `?token=`). */
+  readonly token: string
   /** Pass to openTunnel({ tap }). */
   readonly tap: TapFactory
   readonly store: ExchangeStore
@@ -76,25 +80,34 @@ function resolveInspectorOptions(options: InspectorOptions) {
   return resolved
 }
 
-/** Listens on 127.0.0.1:port, or the next free port when it is taken. */
-async function listenFrom(server: http.Server, first: number): Promise<number> {
-  const tries = first === 0 ? 1 : PORT_TRIES + 1
-  for (let i = 0; i < tries; i++) {
-    const port = first === 0 ? 0 : first + i
-    if (port > 65535) break
-    const ok = await new Promise<boolean>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(false) : reject(err))
-      server.once('error', onError)
-      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
-        server.off('error', onError)
-        resolve(true)
-      })
-    })
-    if (ok) return (server.address() as AddressInfo).port
-  }
-  throw new GangwayError('INVALID_PORT', `no free port for the inspector in ${first}–${first + PORT_TRIES}`, {
-    hint: 'Pass another inspector port (gangway http --inspect-port N), or 0 for any free port.',
+/** One listen attempt; resolves false when the port is taken (leaving no listener behind). */
+function tryListen(server: http.Server, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const onListening = () => {
+      server.off('error', onError)
+      resolve(true)
+    }
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') resolve(false)
+      else reject(err)
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen({ port, host: '127.0.0.1', exclusive: true })
   })
+}
+
+/**
+ * Listens on 127.0.0.1:port, else one of the next PORT_TRIES, else any free port: the
+ * inspector never keeps a share from starting.
+ */
+async function listenFrom(server: http.Server, first: number): Promise<number> {
+  for (let i = 0; first !== 0 && i <= PORT_TRIES && first + i <= 65535; i++) {
+    if (await tryListen(server, first + i)) return (server.address() as AddressInfo).port
+  }
+  if (await tryListen(server, 0)) return (server.address() as AddressInfo).port
+  throw new GangwayError('INVALID_PORT', 'no free port for the inspector on 127.0.0.1', { hint: 'Turn it off (gangway http --no-inspect), or free a port.' })
 }
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
@@ -111,14 +124,18 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     o.logger?.info(`replayed #${id} as #${ex.id}: ${ex.response ? ex.response.status : ex.error}`)
     return ex
   }
-  const server = createInspectorServer({ store, target, replay, port: () => boundPort })
+  const token = newToken()
+  const server = createInspectorServer({ token, store, target, replay, port: () => boundPort })
   server.on('clientError', (_err, socket) => socket.destroy())
   boundPort = await listenFrom(server, o.port)
   if (o.port !== 0 && boundPort !== o.port) o.logger?.warn(`port ${o.port} is taken; the inspector is on ${boundPort}`)
+  const url = `http://127.0.0.1:${boundPort}/?token=${token}`
+  const unregister = recordInspector({ url, port: boundPort, token, pid: process.pid, localPort: o.localPort, started: new Date().toISOString() })
 
   return {
-    url: `http://127.0.0.1:${boundPort}/`,
+    url,
     port: boundPort,
+    token,
     store,
     // After close() new connections are not watched; the tunnel runs on unaffected.
     tap: () => (closed ? undefined : new ConnectionRecorder(store)),
@@ -126,6 +143,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     async close() {
       if (closed) return
       closed = true
+      unregister()
       server.closeAllConnections() // live-update streams never end by themselves
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

@@ -13,11 +13,14 @@ import { randomBytes } from 'node:crypto'
 import { viewBody } from './body-view.js'
 import { summarize, type Exchange } from './exchange.js'
 import { checkRequest, isLoopbackAddress, setSafetyHeaders } from './guard.js'
+import { accessOf, sessionCookie } from './access.js'
 import { renderPage } from './page.js'
 import { ReplayRefused, type ReplayEdits, type ReplayTarget } from './replay.js'
 import type { ExchangeStore, StoreEvent } from './store.js'
 
 export interface ServerDeps {
+  /** The secret in the printed address: every route needs it (cookie, bearer or query). */
+  token: string
   store: ExchangeStore
   target: ReplayTarget
   replay(id: number, edits: ReplayEdits): Promise<Exchange>
@@ -105,6 +108,13 @@ export function createInspectorServer(deps: ServerDeps): http.Server {
     if (refusal) return send(res, refusal.status, { error: refusal.message })
     const url = new URL(req.url ?? '/', 'http://inspector')
     const method = req.method ?? 'GET'
+    const access = accessOf(req, url, deps.token, deps.port())
+    if (!access) return send(res, 401, { error: 'open the inspector at the address gangway printed (it carries a token)' })
+    if (access === 'query' && method === 'GET' && url.pathname === '/') {
+      // Token for cookie, and off the address bar (history, screen shares).
+      res.writeHead(303, { Location: '/', 'Set-Cookie': sessionCookie(deps.token, deps.port()) })
+      return void res.end()
+    }
     const one = /^\/api\/requests\/(\d+)(\/replay)?$/.exec(url.pathname)
     try {
       if (method === 'GET' && url.pathname === '/') {

@@ -2,14 +2,15 @@
 # Installs what Gangway's demo and tests need on a fresh Debian machine with Node 20:
 # the proxy parts (OpenSSH, nginx, certbot, pebble), hugo and chromium for the
 # end-to-end tests, pnpm, and the workspace's dependencies. Safe to run again.
-# wrk is for `pnpm bench` (small-request load).
+# wrk is for `pnpm bench` (small-request load); faketime for the held-webhook tests (a proxy
+# whose clock says the requests it holds arrived minutes ago).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-PACKAGES=(openssh-server openssh-client nginx certbot pebble hugo chromium openssl python3 curl ca-certificates wrk)
+PACKAGES=(openssh-server openssh-client nginx certbot pebble hugo chromium openssl python3 curl ca-certificates wrk faketime)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -257,6 +257,39 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
     expect(live.state).toBe('online')
   })
 
+  it('holds a webhook while the share is offline, through a restart of the store; root-only on disk', async () => {
+    const got: string[] = []
+    const app = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c))
+      req.on('end', () => {
+        got.push(`${req.method} ${req.url} ${body} held=${String(req.headers['x-gangway-held']).split(';')[0]}`)
+        res.end('ok')
+      })
+    })
+    servers.push(app)
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r))
+    const port = (app.address() as AddressInfo).port
+    const first = await openTunnel({ port, localHost: '127.0.0.1', name: 'hooks', configFile: configA, hold: ['POST:/events'] })
+    await first.close()
+    const held = await new Promise<{ status: number; held: string | string[] | undefined }>((resolve, reject) => {
+      const req = https.request(`https://hooks.${DOMAIN}/events/slack?x=1`, { method: 'POST', ca: readFileSync(acme.caFile), lookup: lookupTo(vps.host), agent: false } as https.RequestOptions, (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, held: res.headers['x-gangway-held'] })
+      })
+      req.on('error', reject)
+      req.end('{"event":1}')
+    })
+    expect(held).toEqual({ status: 200, held: '1' })
+    expect((await vps.exec(['sh', '-c', 'stat -c "%a %U" /var/lib/gangway/held /var/lib/gangway/held/*/*'])).stdout.trim().split('\n')).toEqual(['700 root', '600 root', '600 root', '600 root'])
+    expect((await vps.exec(['service', 'gangway-holds', 'restart'])).code).toBe(0) // the proxy restarts while holding
+    const back = await openTunnel({ port, localHost: '127.0.0.1', name: 'hooks', configFile: configA, hold: ['POST:/events'] })
+    tunnels.push(back)
+    const deadline = Date.now() + 20_000
+    while (!got.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    expect(got).toEqual(['POST /events/slack?x=1 {"event":1} held=id=1'])
+  })
+
   describe('a teammate with a key of their own (invite, join)', () => {
     let joinFile: string
     let bobKey: string

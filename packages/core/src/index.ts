@@ -21,3 +21,5 @@ export type { AdminOptions, InviteOptions, InviteResult, KeyListing } from './te
 export { joinProxy } from './team/join.js'
 export type { JoinOptions, JoinResult } from './team/join.js'
 export * from './adapter/index.js'
+export { resignerFor, RESIGN_SECRETS } from './hold/resign.js'
+export type { ResignScheme, Resigner, Resigned } from './hold/resign.js'

@@ -3,6 +3,8 @@
  * where defaults are applied and values validated is `resolveOptions()`.
  */
 
+import type { ResignScheme } from './hold/resign.js'
+
 /** Where log lines go. Core never writes to the console by itself. */
 export interface Logger {
   info(message: string): void
@@ -154,6 +156,26 @@ export interface TunnelOptions extends ShareOptions {
    * @default true
    */
   noindex?: boolean
+  /**
+   * Requests the proxy answers and keeps while the share is offline (laptop asleep, tunnel
+   * down), delivered in order when it is back: `METHOD:/path-prefix`, e.g.
+   * `POST:/slack/events` (METHOD may be `*`). Bounded on the proxy (1000 requests, 100 MiB,
+   * 7 days per share); when full, senders get 503 with Retry-After.
+   * @default env GANGWAY_HOLD (comma-separated), then the profile's `hold`, else none
+   */
+  hold?: string[]
+  /**
+   * The status the proxy answers a held request with (Slack wants a 2xx within 3 s).
+   * @default 200
+   */
+  holdStatus?: number
+  /**
+   * Sign held (late) deliveries again, after checking their original signature and that it
+   * was made within 5 minutes of their arrival: 'slack' (secret in SLACK_SIGNING_SECRET),
+   * 'stripe' (STRIPE_WEBHOOK_SECRET) or 'standard-webhooks' (WEBHOOK_SECRET).
+   * @default none: delivered as they came
+   */
+  resign?: ResignScheme
   /**
    * Start the request inspector with the tunnel (page on 127.0.0.1, replay to the local
    * server): `true` for port 4040 (or the next free one), or a port. Closed with the tunnel.

@@ -246,6 +246,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
       label: info.label,
       certificate: 'issued',
       reloaded: true,
+      held: 0,
     })
     const page = await visit('alpha')
     expect(page.status).toBe(200)

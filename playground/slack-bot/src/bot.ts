@@ -17,6 +17,8 @@ export interface ReceivedEvent {
   retryNum?: number
   /** From X-Slack-Retry-Reason, e.g. http_timeout. */
   retryReason?: string
+  /** From X-Gangway-Held: the proxy held it while the tunnel was down (id, attempt, when). */
+  held?: string
   receivedAt: string
 }
 
@@ -51,6 +53,9 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
   const receiver = new HTTPReceiver({
     signingSecret: options.signingSecret,
     endpoints: '/slack/events',
+    // Gangway delivers events held while the tunnel was down with X-Gangway-Held; a second
+    // attempt (the client died before its ack) says so, for de-duplication.
+    customPropertiesExtractor: (req) => ({ gangwayHeld: req.headers['x-gangway-held'] }),
     customRoutes: [
       {
         path: '/received',
@@ -70,7 +75,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     ...(options.botToken ? { token: options.botToken } : { authorize: async () => ({ botId: 'B_LOCAL', botUserId: 'U_LOCAL' }) }),
   })
 
-  const record = (type: string, event: { user?: string; text?: string }, body: { event_id?: string }, context: { retryNum?: number; retryReason?: string }) => {
+  const record = (type: string, event: { user?: string; text?: string }, body: { event_id?: string }, context: { retryNum?: number; retryReason?: string; gangwayHeld?: unknown }) => {
     const entry: ReceivedEvent = {
       type,
       eventId: body.event_id,
@@ -78,10 +83,11 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
       text: event.text,
       retryNum: context.retryNum,
       retryReason: context.retryReason,
+      held: typeof context.gangwayHeld === 'string' ? context.gangwayHeld : undefined,
       receivedAt: new Date().toISOString(),
     }
     received.push(entry)
-    const retry = entry.retryNum ? ` (retry ${entry.retryNum}: ${entry.retryReason})` : ''
+    const retry = (entry.retryNum ? ` (retry ${entry.retryNum}: ${entry.retryReason})` : '') + (entry.held ? ` (held: ${entry.held})` : '')
     log(`slack-bot: ${type} ${entry.eventId ?? ''} from ${entry.user ?? '?'}: ${JSON.stringify(entry.text ?? '')}${retry}`)
   }
 

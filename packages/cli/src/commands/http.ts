@@ -1,6 +1,6 @@
 /** `gangway http <port>`: share a local port until Ctrl-C. */
 import { parseArgs } from 'node:util'
-import { checkNextDevOrigin, nextDevOriginWarning, openTunnel, type TunnelStatus } from '@gangway/core'
+import { checkNextDevOrigin, nextDevOriginWarning, openTunnel, type TunnelOptions, type TunnelStatus } from '@gangway/core'
 import { cliLogger, out, UsageError } from '../output.js'
 import { untilSignal } from '../signals.js'
 import { promptPassword } from '../prompt.js'
@@ -24,6 +24,11 @@ Options:
   --auth USER              basic auth; password from GANGWAY_AUTH_PASSWORD or a prompt
   --allow CIDR             only these visitor addresses (repeatable); others get 403
   --allow-indexing         no X-Robots-Tag: noindex header (sent by default)
+  --hold METHOD:/PATH      while the share is offline the proxy answers these requests and keeps
+                           them, delivered in order when it is back (repeatable; e.g. POST:/slack/events)
+  --hold-status CODE       the status held requests are answered with (default: 200)
+  --resign SCHEME          sign held deliveries again after checking them: slack, stripe or
+                           standard-webhooks (secret from SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, WEBHOOK_SECRET)
   --inspect-port PORT      request inspector on 127.0.0.1:PORT (default: 4040, next free if taken)
   --no-inspect             no request inspector (nothing recorded)
   --json                   print {"url": …} as JSON once online
@@ -48,6 +53,9 @@ export async function httpCommand(argv: string[]): Promise<number> {
       auth: { type: 'string' },
       allow: { type: 'string', multiple: true },
       'allow-indexing': { type: 'boolean' },
+      hold: { type: 'string', multiple: true },
+      'hold-status': { type: 'string' },
+      resign: { type: 'string' },
       'inspect-port': { type: 'string' },
       'no-inspect': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -80,6 +88,9 @@ export async function httpCommand(argv: string[]): Promise<number> {
     auth: values.auth === undefined ? undefined : { user: values.auth, password },
     allow: values.allow,
     noindex: values['allow-indexing'] ? false : undefined,
+    hold: values.hold,
+    holdStatus: values['hold-status'] === undefined ? undefined : Number(values['hold-status']),
+    resign: values.resign as TunnelOptions['resign'],
     inspect: values['no-inspect'] ? false : (inspectPort ?? true),
     logger,
   })

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import chalk from 'chalk'
 import { out, UsageError } from '../output.js'
-import { inspectorEndpoint } from '@gangway/core'
+import { inspectorEndpoint, resignerFor, type ResignScheme } from '@gangway/core'
 
 export const usage = `gangway replay <id> [options]
 
@@ -20,15 +20,20 @@ Options:
   --header 'Name: value'   set a header (repeatable; replaces headers of that name)
   --body TEXT              replace the body
   --body-file FILE         replace the body with a file's bytes
+  --resign SCHEME          sign it again (slack, stripe, standard-webhooks; secret from the
+                           environment) after checking its signature was made within 5 minutes
+                           of when it arrived; otherwise it is sent as it was
   --json                   print the new exchange as JSON`
 
 interface Detail {
   id: number
+  startedAt: number
+  held?: { receivedAt: number }
   status?: number
   state: string
   durationMs?: number
   error?: string
-  request: { headers: [string, string][] }
+  request: { headers: [string, string][]; body: { base64: string; truncated: boolean } }
   response?: { reason: string; body: { size: number } }
 }
 
@@ -56,6 +61,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       header: { type: 'string', multiple: true },
       body: { type: 'string' },
       'body-file': { type: 'string' },
+      resign: { type: 'string' },
       json: { type: 'boolean' },
     },
   })
@@ -75,19 +81,28 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (values.path) edits.path = values.path
   if (values.body !== undefined) edits.body = values.body
   if (values['body-file'] !== undefined) edits.bodyBase64 = readFileSync(values['body-file']).toString('base64')
-  if (values.header?.length) {
+  if (values.header?.length || values.resign) {
     // The API replaces all headers: start from the recorded ones, override by name.
     const original = await api(base, `/api/requests/${id}`)
     if (original.status !== 200) {
       out.warn(String(original.body.error))
       return 1
     }
-    let headers = (original.body as unknown as Detail).request.headers
-    for (const h of values.header) {
+    const recorded = original.body as unknown as Detail
+    let headers = recorded.request.headers
+    for (const h of values.header ?? []) {
       const colon = h.indexOf(':')
       if (colon <= 0) throw new UsageError(`--header needs "Name: value", got "${h}"`)
       const name = h.slice(0, colon).trim()
       headers = [...headers.filter(([n]) => n.toLowerCase() !== name.toLowerCase()), [name, h.slice(colon + 1).trim()]]
+    }
+    if (values.resign) {
+      // Signed here, where the secret is: it never travels to the inspector's process.
+      const body = edits.bodyBase64 !== undefined ? Buffer.from(String(edits.bodyBase64), 'base64') : edits.body !== undefined ? Buffer.from(String(edits.body)) : Buffer.from(recorded.request.body.base64, 'base64')
+      const result = resignerFor(values.resign as ResignScheme).resign(headers, body, recorded.held?.receivedAt ?? recorded.startedAt)
+      headers = result.headers
+      if (result.outcome === 'resigned') out.info(`re-signed (${result.detail})`)
+      else out.warn(`not re-signed, sent as it was: ${result.detail}`)
     }
     edits.headers = headers
   }

@@ -9,6 +9,7 @@ import type { Logger, ResolvedShare, TapFactory, ShareOptions, TunnelOptions } f
 import { SHARE_NAME, defaultShareName, toDnsLabel } from './default-name.js'
 import { defaultConfigFile, readUserConfig, type Profile } from './user-config.js'
 import { resolveAccess, type ResolvedAccess } from './access.js'
+import { resignerFor, type Resigner } from '../hold/resign.js'
 
 export interface ResolvedTunnelOptions {
   share: ResolvedShare
@@ -25,6 +26,10 @@ export interface ResolvedTunnelOptions {
   takeover: boolean
   socketDir: string | undefined
   healIntervalMs: number | undefined
+  /** `METHOD:/prefix` rules the proxy holds while the share is offline. */
+  hold: string[]
+  holdStatus: number
+  resigner: Resigner | undefined
   /** Basic auth (hashed), allowlist, noindex: sent with every share-up. */
   access: ResolvedAccess
   logger: Logger | undefined
@@ -34,6 +39,7 @@ export interface ResolvedTunnelOptions {
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/
 const PLAIN_DIR = /^\/[A-Za-z0-9._/@+=,:-]*$/
+const HOLD_RULE = /^(GET|POST|PUT|PATCH|DELETE|\*):\/[A-Za-z0-9/_.~-]{0,200}$/
 
 interface Problem {
   code: GangwayErrorCode
@@ -130,9 +136,25 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
   if (socketDir !== undefined && !PLAIN_DIR.test(socketDir)) problems.push({ code: 'CONFIG_INVALID', text: `socketDir "${socketDir}" is not an absolute path of plain characters` })
   const healIntervalMs = options.healIntervalMs
   if (healIntervalMs !== undefined && !(healIntervalMs >= 100)) problems.push({ code: 'CONFIG_INVALID', text: 'healIntervalMs must be at least 100' })
+  const hold = options.hold ?? (env.GANGWAY_HOLD ? env.GANGWAY_HOLD.split(',').map((r) => r.trim()).filter(Boolean) : undefined) ?? profile.hold ?? []
+  for (const rule of hold) if (!HOLD_RULE.test(rule)) problems.push({ code: 'CONFIG_INVALID', text: `hold rule "${rule}" is not METHOD:/path-prefix (e.g. POST:/slack/events; METHOD may be *)` })
+  const holdStatus = options.holdStatus ?? 200
+  if (!Number.isInteger(holdStatus) || holdStatus < 200 || holdStatus > 299) problems.push({ code: 'CONFIG_INVALID', text: `holdStatus ${String(holdStatus)} is not a 2xx status` })
+  let resigner: Resigner | undefined
+  if (options.resign !== undefined) {
+    try {
+      resigner = resignerFor(options.resign, env)
+    } catch (err) {
+      const e = err as GangwayError
+      problems.push({ code: 'CONFIG_INVALID', text: `${e.message}: ${e.hint}` })
+    }
+  }
   if (problems.length) throw toError(problems)
   return {
     share,
+    hold,
+    holdStatus,
+    resigner,
     port,
     localHost: options.localHost ?? 'localhost',
     identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,

@@ -24,6 +24,8 @@ export interface Profile {
   admin?: string
   /** A local sandbox's directory: its admin commands run on this machine. */
   sandboxDir?: string
+  /** Hold rules for every share of this profile (`METHOD:/path-prefix`). */
+  hold?: string[]
 }
 
 export interface UserConfig {
@@ -32,7 +34,7 @@ export interface UserConfig {
 }
 
 export const PROFILE_KEYS: ReadonlyArray<keyof Profile> = [
-  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize', 'socketDir', 'admin', 'sandboxDir',
+  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize', 'socketDir', 'admin', 'sandboxDir', 'hold',
 ]
 
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {

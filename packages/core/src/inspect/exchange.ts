@@ -42,9 +42,12 @@ export interface Exchange {
   id: number
   /** Exchanges sharing a connection id came one after another on one keepalive connection. */
   connectionId: number
-  source: 'tunnel' | 'replay'
+  source: 'tunnel' | 'replay' | 'held'
   /** For a replay: the id of the exchange it repeated. */
   replayOf?: number
+  /** For a held request delivered from the proxy's store: its id there, the delivery
+   * attempt, when the proxy received it, and what re-signing did. */
+  held?: { id: number; attempt: number; receivedAt: number; resign?: string }
   /** Epoch milliseconds of the request's first byte. */
   startedAt: number
   /** Milliseconds from the request's first byte to the response's last (or the 101). */
@@ -114,6 +117,7 @@ export interface ExchangeSummary {
   connectionId: number
   source: Exchange['source']
   replayOf?: number
+  held?: Exchange['held']
   startedAt: number
   durationMs?: number
   state: ExchangeState
@@ -132,6 +136,7 @@ export function summarize(ex: Exchange): ExchangeSummary {
     connectionId: ex.connectionId,
     source: ex.source,
     replayOf: ex.replayOf,
+    held: ex.held,
     startedAt: ex.startedAt,
     durationMs: ex.durationMs,
     state: ex.state,

@@ -41,7 +41,7 @@ function put(s) {
     el('td', s.id), el('td', s.method), el('td', s.path, 'path'),
     el('td', statusText(s), s.status ? 's' + String(s.status)[0] : s.error ? 'bad' : ''),
     el('td', s.durationMs != null ? s.durationMs + ' ms' : ''), el('td', size(s.responseSize)),
-    el('td', s.replayOf ? 'replay of #' + s.replayOf : new Date(s.startedAt).toLocaleTimeString(), 'tag'))
+    el('td', s.replayOf ? 'replay of #' + s.replayOf : s.held ? 'held ' + Math.round((s.startedAt - s.held.receivedAt) / 1000) + ' s, delivered' + (s.held.attempt > 1 ? ' (attempt ' + s.held.attempt + ')' : '') + (s.held.resign === 'resigned' ? ', re-signed' : s.held.resign ? ', not re-signed' : '') : new Date(s.startedAt).toLocaleTimeString(), 'tag'))
   tr.classList.toggle('selected', s.id === selected)
   $('#count').textContent = rows.size + ' requests'
   if (s.id === selected) select(s.id, true)
@@ -71,7 +71,7 @@ async function select(id, refresh) {
   if (refresh && $('#edit')) return // do not wipe a form being edited
   current = d
   const box = el('div')
-  box.append(el('h2', '#' + d.id + ' ' + d.method + ' ' + d.path + (d.replayOf ? ' (replay of #' + d.replayOf + ')' : '')))
+  box.append(el('h2', '#' + d.id + ' ' + d.method + ' ' + d.path + (d.replayOf ? ' (replay of #' + d.replayOf + ')' : '') + (d.held ? ' (held by the proxy from ' + new Date(d.held.receivedAt).toLocaleTimeString() + ')' : '')))
   const bar = el('div'), replay = el('button', 'Replay'), edit = el('button', 'Edit and replay')
   replay.id = 'replay'; edit.id = 'edit-toggle'
   replay.addEventListener('click', () => send({}))

@@ -70,15 +70,39 @@ export async function replayExchange(store: ExchangeStore, original: Exchange, t
 
   const method = edits.method ?? req.method
   const path = edits.path ?? req.path
-  const headers = (edits.headers ?? req.headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()))
-  if (body.length > 0 || req.body.size > 0 || /^(POST|PUT|PATCH)$/i.test(method)) headers.push(['Content-Length', String(body.length)])
+  const headers = edits.headers ?? req.headers
+  return sendRequest(store, { source: 'replay', replayOf: original.id }, { method, path, headers, body }, target, timeoutMs)
+}
+
+export interface OutgoingRequest {
+  method: string
+  /** Path and query, starting with '/'. */
+  path: string
+  headers: [string, string][]
+  body: Buffer
+}
+
+/**
+ * Sends one request straight to the local server and records it in `store` as a new
+ * exchange (a replay, or a held request delivered from the proxy): resolves once the
+ * answer is complete or failed (state 'incomplete' with the reason).
+ */
+export async function sendRequest(
+  store: ExchangeStore,
+  init: Pick<Exchange, 'source' | 'replayOf' | 'held'>,
+  request: OutgoingRequest,
+  target: ReplayTarget,
+  timeoutMs = 30_000,
+): Promise<Exchange> {
+  const { method, path, body } = request
+  const headers = request.headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()))
+  if (body.length > 0 || /^(POST|PUT|PATCH)$/i.test(method)) headers.push(['Content-Length', String(body.length)])
   const raw = headers.flat()
 
   const start = performance.now()
   const ex = store.begin({
     connectionId: 0,
-    source: 'replay',
-    replayOf: original.id,
+    ...init,
     startedAt: Date.now(),
     request: { method, path, headers, httpVersion: '1.1', headBytes: raw.reduce((n, s) => n + s.length + 2, method.length + path.length + 12) },
   })

@@ -57,6 +57,12 @@ export interface AgentConfig {
   authGroup?: string | null
   /** Per label: names held, new certificates per 7 days. */
   limits?: { namesPerLabel?: number; certsPerWeek?: number }
+  /**
+   * The hold store for webhooks that arrive while a share is offline (`--hold`): the
+   * Unix socket nginx hands them to, the root-only directory they are kept in, and the
+   * per-share bounds (defaults 1000 requests, 100 MiB, 7 days).
+   */
+  hold?: { socket: string; dir: string; maxCount?: number; maxBytes?: number; maxAgeSeconds?: number }
 }
 
 export function renderAgentConfig(config: AgentConfig): string {

@@ -22,7 +22,9 @@ export interface ShareListing {
   holder: { client: string | null; pid: number | null; cmd: string | null; since: string | null } | null
   /** ISO time the certificate expires, or null when there is none. */
   certExpires: string | null
-  access: { auth: string | null; allow: string[]; noindex: boolean; maxBody?: string } | null
+  access: { auth: string | null; allow: string[]; noindex: boolean; maxBody?: string; hold?: string[] } | null
+  /** Requests the proxy holds for the share (it was offline), waiting for delivery. */
+  held: number
 }
 
 export async function withTunnelKey<T>(options: ShareOptions, fn: (client: Awaited<ReturnType<typeof connectSsh>>) => Promise<T>): Promise<T> {
@@ -46,6 +48,7 @@ export function listShares(options: ShareOptions = {}): Promise<ShareListing[]> 
       holder: s.holder ?? null,
       certExpires: s.certExpires ?? null,
       access: s.access ?? null,
+      held: s.held ?? 0,
     }))
   })
 }

@@ -6,6 +6,9 @@
  */
 import { copyFile, chmod, mkdir, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
+import { connect } from 'node:net'
+import { logTail, spawnDetached } from './processes.js'
+import { waitUntil } from './ports.js'
 import { userInfo } from 'node:os'
 import type { SandboxLayout, SandboxState } from './layout.js'
 import { nginxArgs } from './nginx.js'
@@ -71,7 +74,25 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
     // pebble has no rate limits to protect: the limits of a real proxy would only get in
     // the way of trying things (tests of the limits set their own).
     limits: { namesPerLabel: 1000, certsPerWeek: 10_000 },
+    hold: { socket: layout.holdSocket, dir: layout.holdDir },
   }
+}
+
+/** The hold store: keeps webhooks for offline shares (a daemon of the agent itself). */
+export async function startHolds(layout: SandboxLayout, state: SandboxState, wrap: string[] = []): Promise<void> {
+  const argv = [...wrap, bin('python3'), '-I', layout.agentScript, '--config', layout.agentConfig, 'hold-daemon']
+  state.pids.holds = await spawnDetached(argv[0]!, argv.slice(1), { logFile: layout.log('holds'), cwd: layout.dir })
+  await waitUntil('the hold store', () => socketAnswers(layout.holdSocket)).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logTail(layout.log('holds'))}`)
+  })
+}
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path)
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
 }
 
 /** The sandbox's admin: the agent run directly, as the sandbox's user (no label). */

@@ -15,11 +15,12 @@ import { checkPrograms } from './binaries.js'
 import { DAEMON_BINARIES, PORT_KEYS, defaultSandboxDir, readJson, sandboxLayout, writeJson } from './layout.js'
 import type { DaemonName, SandboxLayout, SandboxState } from './layout.js'
 import { pickPorts, portAnswers } from './ports.js'
-import { isRunning, processesIn, stopProcesses } from './processes.js'
+import { commandLine, isRunning, processesIn, stopProcesses } from './processes.js'
 import { startPebble } from './pebble.js'
 import { startNginx } from './nginx.js'
 import { ensureKeys, sessionPids, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
-import { installAgent, sandboxLabel } from './agent-install.js'
+import { installAgent, sandboxLabel, startHolds } from './agent-install.js'
+import { AGENT_SOURCE } from '../proxy/agent-config.js'
 
 export { defaultSandboxDir } from './layout.js'
 export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
@@ -104,7 +105,17 @@ async function isLive(state: SandboxState | undefined): Promise<boolean> {
     if (!isRunning(state.pids[name], DAEMON_BINARIES[name])) return false
   }
   const ports = [state.ports.ssh, state.ports.https, state.ports.http, state.ports.pebble, state.ports.dnsMgmt]
+  // A sandbox from before the hold store existed is not "live": it is started again.
   return (await Promise.all(ports.map((p) => portAnswers(p)))).every(Boolean)
+}
+
+/** A sandbox started by another version of Gangway runs another agent: start it again. */
+function agentIsCurrent(layout: SandboxLayout): boolean {
+  try {
+    return readFileSync(layout.agentScript, 'utf8') === readFileSync(AGENT_SOURCE, 'utf8')
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -139,7 +150,7 @@ export async function sandboxStatus(opts: { dir?: string } = {}): Promise<Sandbo
 export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo> {
   const layout = layoutOf(opts.dir)
   const previous = await readJson<SandboxState>(layout.stateFile)
-  if (previous && (!opts.domain || opts.domain === previous.domain) && (await isLive(previous))) {
+  if (previous && (!opts.domain || opts.domain === previous.domain) && (await isLive(previous)) && agentIsCurrent(layout)) {
     return toInfo(layout, previous)
   }
   const domain = opts.domain ?? previous?.domain ?? DEFAULT_DOMAIN
@@ -169,6 +180,8 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     await ensureKeys(layout)
     await writeSshdConfig(layout, state)
     await installAgent(layout, state)
+    await startHolds(layout, state)
+    await save()
     await writeKnownHosts(layout, state)
     await startSshd(layout, state)
     await save()
@@ -196,6 +209,21 @@ export async function sandboxDown(opts: { dir?: string } = {}): Promise<void> {
   state.pids = {}
   state.orphanSessions = []
   await writeJson(layout.stateFile, state)
+}
+
+/**
+ * Restarts the hold store (held requests stay on disk: the proxy restarted while holding).
+ * `wrap` runs it under another program, e.g. faketime, for tests of received times.
+ */
+export async function restartHolds(info: SandboxInfo, opts: { wrap?: string[] } = {}): Promise<SandboxInfo> {
+  const layout = sandboxLayout(info.dir)
+  const state = await readJson<SandboxState>(layout.stateFile)
+  if (!state) throw new GangwayError('SANDBOX_FAILED', `no sandbox state in ${info.dir}`, { hint: 'Run sandboxUp first.' })
+  // The store's process, and a wrapper around it (faketime forks): found by their command line.
+  await stopProcesses(processesIn(layout.dir, ['python3', 'faketime']).filter((pid) => commandLine(pid).includes('hold-daemon')))
+  await startHolds(layout, state, opts.wrap)
+  await writeJson(layout.stateFile, state).catch(() => {})
+  return toInfo(layout, state)
 }
 
 /** The current listener pid: restartSshd changes it, and callers may hold an older info. */

@@ -16,6 +16,7 @@ export const DAEMON_BINARIES = {
   pebble: 'pebble',
   nginx: 'nginx',
   sshd: 'sshd',
+  holds: 'python3',
 } as const
 export type DaemonName = keyof typeof DAEMON_BINARIES
 
@@ -82,6 +83,9 @@ export function sandboxLayout(dir: string) {
     // forwarded sockets: bound by sessions in socketDir, moved by the agent to liveSocketDir
     socketDir: join(dir, 'agent', 'in'),
     liveSocketDir: join(dir, 'agent', 'live'),
+    // the hold store: webhooks kept while a share is offline
+    holdSocket: join(dir, 'agent', 'holds.sock'),
+    holdDir: join(dir, 'agent', 'held'),
   }
 }
 export type SandboxLayout = ReturnType<typeof sandboxLayout>

@@ -122,12 +122,22 @@ export function processesIn(dir: string, binaries: readonly string[]): number[] 
     if (!/^\d+$/.test(entry)) continue
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`)
-      if ((cwd === dir || cwd.startsWith(`${dir}/`)) && binaries.includes(processBinary(Number(entry)) ?? '')) found.push(Number(entry))
+      const binary = processBinary(Number(entry))
+      if ((cwd === dir || cwd.startsWith(`${dir}/`)) && binaries.some((b) => sameBinary(binary, b))) found.push(Number(entry))
     } catch {
       // gone, or not ours to look at
     }
   }
   return found
+}
+
+/** A process's arguments, space-separated ('' when it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+  } catch {
+    return ''
+  }
 }
 
 /** True when `pid` is alive and (if given) runs `binary`. Zombies count as dead. */
@@ -139,7 +149,12 @@ export function isRunning(pid: number | undefined, binary?: string): pid is numb
   } catch {
     return false
   }
-  return binary === undefined || processBinary(pid) === binary
+  return binary === undefined || sameBinary(processBinary(pid), binary)
+}
+
+/** python3 runs as python3.11 (the symlink's target): a versioned name is the same program. */
+function sameBinary(actual: string | undefined, wanted: string): boolean {
+  return actual === wanted || (wanted === 'python3' && /^python3\.\d+$/.test(actual ?? ''))
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

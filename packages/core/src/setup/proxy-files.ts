@@ -36,6 +36,10 @@ export const PROXY = {
   sshdConf: '/etc/ssh/sshd_config.d/gangway.conf',
   sudoers: '/etc/sudoers.d/gangway',
   deployHook: '/etc/letsencrypt/renewal-hooks/deploy/gangway-reload-nginx',
+  /** The hold store (webhooks of offline shares): its service, socket and root-only files. */
+  holdService: '/etc/init.d/gangway-holds',
+  holdSocket: '/var/lib/gangway/holds.sock',
+  holdDir: '/var/lib/gangway/held',
 } as const
 
 export interface ProxySettings {
@@ -99,6 +103,7 @@ function agentConfig(s: ProxySettings): AgentConfig {
       email: s.email ?? null,
     },
     authGroup: 'www-data', // Debian's nginx workers
+    hold: { socket: PROXY.holdSocket, dir: PROXY.holdDir },
   }
 }
 
@@ -151,6 +156,28 @@ const nginxMain = `# Written by gangway setup: after a reload, old nginx workers
 worker_shutdown_timeout 10m;
 `
 
+// An init script, so hosts without systemd run it too; systemd runs it through its
+// sysv generator. start-stop-daemon keeps one instance and its pid file.
+const holdService = `#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          gangway-holds
+# Required-Start:    $local_fs $remote_fs
+# Required-Stop:     $local_fs $remote_fs
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: Gangway's hold store: keeps webhooks for shares that are offline
+### END INIT INFO
+# Written by gangway setup.
+PIDFILE=/run/gangway-holds.pid
+case "$1" in
+  start) exec start-stop-daemon --start --quiet --oknodo --background --make-pidfile --pidfile $PIDFILE --exec /usr/bin/python3 -- -I ${PROXY.agent} --config ${PROXY.agentConfig} hold-daemon ;;
+  stop) exec start-stop-daemon --stop --quiet --oknodo --retry TERM/5/KILL/2 --pidfile $PIDFILE --remove-pidfile ;;
+  restart|force-reload) "$0" stop && exec "$0" start ;;
+  status) start-stop-daemon --status --pidfile $PIDFILE && echo running && exit 0; echo stopped; exit 3 ;;
+  *) echo "Usage: $0 {start|stop|restart|status}" >&2; exit 2 ;;
+esac
+`
+
 const deployHook = `#!/bin/sh
 # Written by gangway setup: after certbot renews a certificate, nginx serves the new one.
 /usr/sbin/nginx -t -q && exec /usr/sbin/nginx -s reload
@@ -173,6 +200,7 @@ export function renderProxyFiles(s: ProxySettings): ManagedFile[] {
     { path: PROXY.nginxTls, content: renderTlsSnippet(), mode: '644', what: 'TLS settings of every HTTPS server (TLS 1.2+)' },
     { path: PROXY.nginxMainConf, content: nginxMain, mode: '644', what: 'nginx worker shutdown timeout' },
     { path: PROXY.deployHook, content: deployHook, mode: '755', what: 'nginx reload after certificate renewal' },
+    { path: PROXY.holdService, content: holdService, mode: '755', what: 'the hold store service (webhooks of offline shares)' },
   ]
   if (s.acmeCa) files.push({ path: PROXY.acmeCa, content: s.acmeCa, mode: '644', what: 'the ACME server CA' })
   if (s.wildcard) {
@@ -191,6 +219,7 @@ export const PROXY_DIRS: Array<[string, string, string]> = [
   [PROXY.socketDir, '700', 'TUNNEL'],
   // x for all (nginx's workers pass through), r and w for root only: nobody lists or adds.
   [PROXY.liveDir, '711', 'root'],
+  [PROXY.holdDir, '700', 'root'],
   [PROXY.webroot, '755', 'root'],
   [`${PROXY.webroot}/.well-known/acme-challenge`, '755', 'root'],
   [PROXY.wildcardDir, '700', 'root'],

@@ -17,7 +17,7 @@ import { nginxFeatures } from '../proxy/nginx-base.js'
 import { PROXY, renderProxyFiles, type ProxySettings } from './proxy-files.js'
 import { diffFiles, installFiles } from './install-files.js'
 import { setupChecks } from './checks.js'
-import { ensurePackages, ensureAccount, ensureDirs, ensureServices, ensureRenewal } from './steps.js'
+import { ensurePackages, ensureAccount, ensureDirs, ensureServices, ensureRenewal, ensureHolds } from './steps.js'
 import { ensureTunnelKey, saveProfile, trustHostKeys, tunnelKeyFile } from './workstation.js'
 import { validateSetup, type SetupOptions } from './options.js'
 
@@ -107,6 +107,8 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       throw new GangwayError('SETUP_FAILED', `after the sshd reload the admin could not log in again (${(err as Error).message}); the sshd change was removed`, { hint: 'Check /etc/ssh/sshd_config on the proxy.' })
     })
     await ensureRenewal(remote, systemd, change)
+    const holdsChanged = diff.changed.some((f) => [PROXY.agent, PROXY.agentConfig, PROXY.holdService].includes(f.path as never))
+    await ensureHolds(remote, { changed: holdsChanged, systemd }, change)
 
     // Keys have labels: a proxy set up before keeps its keys (labelled from their comments)
     // and its shares (owned by the matching label, else this workstation's); then this

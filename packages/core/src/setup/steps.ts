@@ -75,6 +75,23 @@ export async function ensureServices(remote: Remote, o: { nginxChanged: boolean;
   }
 }
 
+/**
+ * The hold store runs, at boot too; restarted when its code or config changed (it reads
+ * agent.json once). Held requests stay on disk across the restart.
+ */
+export async function ensureHolds(remote: Remote, o: { changed: boolean; systemd: boolean }, change: Change): Promise<void> {
+  const service = PROXY.holdService.split('/').pop()!
+  if (o.changed) {
+    await remote.must(['update-rc.d', service, 'defaults'])
+    if (o.systemd) await remote.must(['systemctl', 'daemon-reload'])
+    await remote.must(['service', service, 'restart'])
+    change('(re)started the hold store (gangway-holds)')
+  } else if ((await remote.root(['service', service, 'status'])).code !== 0) {
+    await remote.must(['service', service, 'start'])
+    change('started the hold store (gangway-holds)')
+  }
+}
+
 /** certbot's package ships both a systemd timer and /etc/cron.d/certbot: make one of them run. */
 export async function ensureRenewal(remote: Remote, systemd: boolean, change: Change): Promise<void> {
   if (systemd) {

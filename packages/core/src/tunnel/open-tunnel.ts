@@ -13,6 +13,8 @@ import { startInspector, type Inspector } from '../inspect/inspector.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { LocalBridge } from './local-bridge.js'
 import { openSession, type Session } from './session.js'
+import { drainHeld } from '../hold/deliver.js'
+import { ExchangeStore } from '../inspect/store.js'
 
 class TunnelHandle extends EventEmitter implements Tunnel {
   readonly share: ResolvedShare
@@ -25,6 +27,9 @@ class TunnelHandle extends EventEmitter implements Tunnel {
   /** This handle on the proxy: its reconnects take the share back, another process's do not. */
   private readonly instance = randomBytes(12).toString('base64url')
   private healTimer: NodeJS.Timeout | undefined
+  private deliveryTimer: NodeJS.Timeout | undefined
+  /** The session whose held requests are being delivered now (one drain at a time). */
+  private delivering: Session | undefined
 
   constructor(
     private readonly opts: ResolvedTunnelOptions,
@@ -64,7 +69,43 @@ class TunnelHandle extends EventEmitter implements Tunnel {
     for (const w of warnings(session)) this.opts.logger?.warn(w)
     this.setState({ state: 'online' })
     this.scheduleHeal()
+    this.deliverHeld(session)
     this.loop = this.keepUp()
+  }
+
+  /**
+   * What the proxy held while the share was offline goes to the local server now, oldest
+   * first. When the local server is not answering, it is tried again every few seconds.
+   */
+  private deliverHeld(session: Session): void {
+    if (!this.opts.hold.length && !Number(session.reply.held)) return
+    if (this.delivering === session || this.session !== session) return
+    this.delivering = session
+    const store = this.inspector?.store ?? new ExchangeStore({ maxEntries: 4, maxBytes: 8 << 20, maxBodyBytes: 1 << 20 })
+    void drainHeld(session.client, {
+      share: this.share,
+      target: { host: this.opts.localHost, port: this.opts.port },
+      auth: Boolean(this.opts.access.authLine),
+      resigner: this.opts.resigner,
+      store,
+      logger: this.opts.logger,
+    }).then(
+      (result) => {
+        if (this.delivering === session) this.delivering = undefined
+        if (result === 'local-down') this.retryDelivery(session)
+      },
+      (err: Error) => {
+        if (this.delivering === session) this.delivering = undefined
+        this.opts.logger?.debug?.(`held delivery: ${err.message}`)
+        this.retryDelivery(session)
+      },
+    )
+  }
+
+  private retryDelivery(session: Session): void {
+    clearTimeout(this.deliveryTimer)
+    this.deliveryTimer = setTimeout(() => this.session === session && this.deliverHeld(session), 3000)
+    this.deliveryTimer.unref()
   }
 
   /**
@@ -114,6 +155,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
     while (!this.stop.signal.aborted) {
       const why = await this.session!.ended
       clearTimeout(this.healTimer)
+      clearTimeout(this.deliveryTimer)
       if (this.stop.signal.aborted) return
       this.session = undefined
       this.bridge.destroyAll()
@@ -137,6 +179,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
           logger?.info(`Tunnel back online: ${share.url}`)
           this.setState({ state: 'online' })
           this.scheduleHeal()
+          this.deliverHeld(session)
           break
         } catch (err) {
           if (isGangwayError(err) && err.fatal) {
@@ -155,6 +198,7 @@ class TunnelHandle extends EventEmitter implements Tunnel {
     this.closing ??= (async () => {
       this.stop.abort()
       clearTimeout(this.healTimer)
+      clearTimeout(this.deliveryTimer)
       const session = this.session
       this.session = undefined
       await session?.close()

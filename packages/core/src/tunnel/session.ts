@@ -92,6 +92,8 @@ export async function openSession(opts: ResolvedTunnelOptions, bridge: LocalBrid
       '--cmd', processWords(),
       '--max-body', opts.maxBodySize,
       ...(opts.takeover ? ['--takeover'] : []),
+      ...opts.hold.flatMap((rule) => ['--hold', rule]),
+      ...(opts.hold.length ? ['--hold-status', String(opts.holdStatus)] : []),
       ...allow.flatMap((entry) => ['--allow', entry]),
       ...(noindex ? [] : ['--allow-indexing']),
       ...(authLine ? ['--auth-stdin'] : []),

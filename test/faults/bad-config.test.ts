@@ -42,7 +42,7 @@ describe('bad input: bad or missing config values', () => {
     const file = configFile({ proxy: 'me@127.0.0.1:1', domian: 'example.test' })
     const r = await runCliToEnd(['http', '3000', '--no-inspect'], { GANGWAY_CONFIG: file, GANGWAY_PROFILE: 'p' })
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('profiles.p.domian is not a setting (known: ')
+    expect(r.stderr).toContain('profiles.p.domian is not a setting (did you mean domain?) (known: ')
   })
 
   it('an unreadable config file is named', async () => {

@@ -182,7 +182,7 @@ afterAll(async () => {
 describe('gangway-proxy command line', () => {
   it('answers info for the key that logged in, and for the admin', async () => {
     const own = await execJson(await login(), 'gangway-proxy info')
-    expect(own.reply).toMatchObject({ ok: true, label: info.label, domain: info.domain, publicHttpsPort: info.httpsPort, socketDir: info.socketDir, version: '2' })
+    expect(own.reply).toMatchObject({ ok: true, label: info.label, domain: info.domain, publicPort: info.httpsPort, socketDir: info.socketDir, version: '2' })
     expect((await execJson(await login('bob'), 'gangway-proxy info')).reply).toMatchObject({ ok: true, label: 'bob' })
     expect((await agent(['info'])).reply).toMatchObject({ ok: true, label: null })
   })

@@ -9,16 +9,26 @@ import { isGangwayError } from '../errors.js'
 import { openTunnel } from '../tunnel/open-tunnel.js'
 import type { Logger, ResolvedShare, Tunnel, TunnelStatus } from '../types.js'
 import { projectShareName, type CoreOptions } from './options.js'
+import { normalizeKeys, OPTION_KEYS } from '../config/fields.js'
 
 /** The share a dev server will publish, or why it cannot (reported once a server listens: a plain build stays silent). */
-export type PlannedShare = { share: ResolvedShare; options: CoreOptions & { name: string }; error?: undefined } | { share?: undefined; options?: undefined; error: unknown }
+export type PlannedShare =
+  | { share: ResolvedShare; options: CoreOptions & { name: string }; notices: string[]; error?: undefined }
+  | { share?: undefined; options?: undefined; notices?: undefined; error: unknown }
 
-/** Resolves the share for a project rooted at `root` (profile, env, name rule). Never throws. */
-export function planShare(options: CoreOptions, root: string, env: NodeJS.ProcessEnv = process.env): PlannedShare {
+/**
+ * Resolves the share for a project rooted at `root` (profile, env, name rule). Never
+ * throws. An option under an old name (`subdomain`) counts under today's (`name`); an
+ * unknown one is left out; both are said in `notices`, which openShare logs.
+ */
+export function planShare(given: CoreOptions, root: string, env: NodeJS.ProcessEnv = process.env): PlannedShare {
   try {
+    const notices: string[] = []
+    const { options, problems } = normalizeKeys(given, OPTION_KEYS, (m) => notices.push(m), 'gangway()')
+    notices.push(...problems.map((p) => `${p}; ignored.`))
     const name = projectShareName(options.name, root, env)
     const share = resolveShare({ ...options, name }, env)
-    return { share, options: { ...options, name } }
+    return { share, options: { ...options, name }, notices }
   } catch (error) {
     return { error }
   }
@@ -67,6 +77,7 @@ export interface PublishRequest {
  */
 export async function openShare(req: PublishRequest): Promise<Tunnel> {
   const { plan, port, logger } = req
+  for (const notice of plan.notices) logger.warn(notice)
   const tunnel = await openTunnel({ ...plan.options, port, localHost: dialHost(req.address), logger })
   tunnel.on('status', (status) => {
     if (status.state !== 'closed') return

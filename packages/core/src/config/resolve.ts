@@ -10,6 +10,7 @@ import { SHARE_NAME, defaultShareName, toDnsLabel } from './default-name.js'
 import { defaultConfigFile, readUserConfig, type Profile } from './user-config.js'
 import { resolveAccess, type ResolvedAccess } from './access.js'
 import { resignerFor, type Resigner } from '../hold/resign.js'
+import { checkField, normalizeKeys, OPTION_KEYS, PATTERNS, pick, type FieldName } from './fields.js'
 
 export interface ResolvedTunnelOptions {
   share: ResolvedShare
@@ -37,17 +38,11 @@ export interface ResolvedTunnelOptions {
   signal: AbortSignal | undefined
 }
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/
-const PLAIN_DIR = /^\/[A-Za-z0-9._/@+=,:-]*$/
-const HOLD_RULE = /^(GET|POST|PUT|PATCH|DELETE|\*):\/[A-Za-z0-9/_.~-]{0,200}$/
+const DOMAIN = PATTERNS.domain
 
 interface Problem {
   code: GangwayErrorCode
   text: string
-}
-
-function envNumber(value: string | undefined): number | undefined {
-  return value === undefined || value === '' ? undefined : Number(value)
 }
 
 /** A stable id for this workstation, shown by `gangway ls` as the share's holder. */
@@ -76,10 +71,18 @@ export function resolveShare(options: ShareOptions = {}, env: NodeJS.ProcessEnv 
   return shareFrom(options, env, pickProfile(options, env))
 }
 
+/** A field's value by the table (option, env, profile), its problem (if any) recorded. */
+function field<T>(name: FieldName, options: object, env: NodeJS.ProcessEnv, profile: Profile, problems: Problem[]): T | undefined {
+  const value = pick(name, options as Record<string, unknown>, env, profile as Record<string, unknown>) as T | undefined
+  const problem = checkField(name, value)
+  if (problem) problems.push({ code: 'CONFIG_INVALID', text: problem })
+  return value
+}
+
 function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profile, problems?: Problem[]): ResolvedShare {
   const own = problems ?? []
-  const exact = (options.host ?? (env.GANGWAY_HOST || undefined))?.toLowerCase()
-  const explicitName = options.name ?? (env.GANGWAY_NAME || undefined)
+  const exact = field<string>('host', options, env, profile, own)?.toLowerCase()
+  const explicitName = field<string>('name', options, env, profile, own)
   const name = exact ? exact.split('.')[0]! : (explicitName ?? defaultShareName())
   if (exact !== undefined && !DOMAIN.test(exact)) {
     own.push({ code: 'INVALID_HOST', text: `host "${exact}" is not a DNS name like drafts.example.com` })
@@ -90,15 +93,11 @@ function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profi
       text: `share name "${name}" is not a DNS label (lowercase a-z, 0-9 and "-", 1 to 63 characters, not starting or ending with "-")${suggestion && suggestion !== name ? `; try "${suggestion}"` : ''}`,
     })
   }
-  const proxy = options.proxy ?? (env.GANGWAY_PROXY || undefined) ?? profile.proxy
+  const proxy = field<string>('proxy', options, env, profile, own)
   if (!proxy) own.push({ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' })
-  const domain = exact ? exact.slice(name.length + 1) : (options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain)?.toLowerCase()
+  const domain = exact ? exact.slice(name.length + 1) : field<string>('domain', options, env, profile, own)?.toLowerCase()
   if (!domain && !exact) own.push({ code: 'CONFIG_MISSING', text: 'no domain is configured (domain option, GANGWAY_DOMAIN, or a profile)' })
-  else if (domain && !exact && !DOMAIN.test(domain)) own.push({ code: 'CONFIG_INVALID', text: `domain "${domain}" is not a DNS name like example.com` })
-  const publicPort = options.publicPort ?? envNumber(env.GANGWAY_PUBLIC_PORT) ?? profile.publicPort ?? 443
-  if (!Number.isInteger(publicPort) || publicPort < 1 || publicPort > 65535) {
-    own.push({ code: 'CONFIG_INVALID', text: `publicPort ${String(publicPort)} is not a port (expected 1-65535)` })
-  }
+  const publicPort = field<number>('publicPort', options, env, profile, own) ?? 443
   if (!problems && own.length) throw toError(own)
   const hostnameStr = exact ?? `${name}.${domain ?? ''}`
   const host = publicPort === 443 ? hostnameStr : `${hostnameStr}:${publicPort}`
@@ -110,34 +109,30 @@ function shareFrom(options: ShareOptions, env: NodeJS.ProcessEnv, profile: Profi
     host,
     url: `https://${host}/`,
     proxy: proxy ?? '',
-    caFile: options.caFile ?? (env.GANGWAY_CA_FILE || undefined) ?? profile.caFile,
-    resolveTo: options.resolveTo ?? (env.GANGWAY_RESOLVE_TO || undefined) ?? profile.resolveTo,
+    caFile: field<string>('caFile', options, env, profile, own),
+    resolveTo: field<string>('resolveTo', options, env, profile, own),
   }
 }
 
-export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = process.env): ResolvedTunnelOptions {
-  const problems: Problem[] = []
+export function resolveOptions(given: TunnelOptions, env: NodeJS.ProcessEnv = process.env): ResolvedTunnelOptions {
+  const { options, problems: unknown } = normalizeKeys(given, OPTION_KEYS, given.logger?.warn.bind(given.logger), 'openTunnel()')
+  const problems: Problem[] = unknown.map((text) => ({ code: 'CONFIG_INVALID', text }))
   const profile = pickProfile(options, env)
   const share = shareFrom(options, env, profile, problems)
   const port = options.port
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     problems.push({ code: 'INVALID_PORT', text: `local port ${String(port)} is not a port (expected an integer 1-65535)` })
   }
-  const maxBodySize = options.maxBodySize ?? (env.GANGWAY_MAX_BODY || undefined) ?? profile.maxBodySize ?? '100m'
-  if (!/^[0-9]{1,6}[kmg]?$/.test(maxBodySize)) {
-    problems.push({ code: 'CONFIG_INVALID', text: `maxBodySize "${maxBodySize}" is not a size like 100m, 512k or 1g` })
-  }
+  const maxBodySize = field<string>('maxBodySize', options, env, profile, problems) ?? '100m'
   const keepaliveInterval = options.keepaliveInterval ?? 3
   const keepaliveCountMax = options.keepaliveCountMax ?? 3
   if (!(keepaliveInterval > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveInterval must be a positive number of seconds' })
   if (!(Number.isInteger(keepaliveCountMax) && keepaliveCountMax > 0)) problems.push({ code: 'CONFIG_INVALID', text: 'keepaliveCountMax must be a positive integer' })
   const access = resolveAccess(options, share.hostname, env, problems)
-  const socketDir = options.socketDir ?? profile.socketDir
-  if (socketDir !== undefined && !PLAIN_DIR.test(socketDir)) problems.push({ code: 'CONFIG_INVALID', text: `socketDir "${socketDir}" is not an absolute path of plain characters` })
+  const socketDir = field<string>('socketDir', options, env, profile, problems)
   const healIntervalMs = options.healIntervalMs
   if (healIntervalMs !== undefined && !(healIntervalMs >= 100)) problems.push({ code: 'CONFIG_INVALID', text: 'healIntervalMs must be at least 100' })
-  const hold = options.hold ?? (env.GANGWAY_HOLD ? env.GANGWAY_HOLD.split(',').map((r) => r.trim()).filter(Boolean) : undefined) ?? profile.hold ?? []
-  for (const rule of hold) if (!HOLD_RULE.test(rule)) problems.push({ code: 'CONFIG_INVALID', text: `hold rule "${rule}" is not METHOD:/path-prefix (e.g. POST:/slack/events; METHOD may be *)` })
+  const hold = field<string[]>('hold', options, env, profile, problems) ?? []
   const holdStatus = options.holdStatus ?? 200
   if (!Number.isInteger(holdStatus) || holdStatus < 200 || holdStatus > 299) problems.push({ code: 'CONFIG_INVALID', text: `holdStatus ${String(holdStatus)} is not a 2xx status` })
   let resigner: Resigner | undefined
@@ -157,14 +152,14 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
     resigner,
     port,
     localHost: options.localHost ?? 'localhost',
-    identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,
-    passphrase: options.passphrase ?? (env.GANGWAY_KEY_PASSPHRASE || undefined),
-    knownHostsFile: options.knownHostsFile ?? (env.GANGWAY_KNOWN_HOSTS || undefined) ?? profile.knownHostsFile,
+    identityFile: field<string>('identityFile', options, env, profile, problems),
+    passphrase: field<string>('passphrase', options, env, profile, problems),
+    knownHostsFile: field<string>('knownHostsFile', options, env, profile, problems),
     acceptNewHostKey: options.acceptNewHostKey ?? false,
     maxBodySize,
     keepaliveInterval,
     keepaliveCountMax,
-    clientId: options.clientId ?? (env.GANGWAY_CLIENT_ID || undefined) ?? defaultClientId(),
+    clientId: field<string>('clientId', options, env, profile, problems) ?? defaultClientId(),
     takeover: options.takeover ?? false,
     socketDir,
     healIntervalMs,
@@ -178,17 +173,20 @@ export function resolveOptions(options: TunnelOptions, env: NodeJS.ProcessEnv = 
 /** How to reach the proxy with the tunnel key, for commands that need no share (ls, rm). */
 export function resolveProxyAccess(options: ShareOptions = {}, env: NodeJS.ProcessEnv = process.env) {
   const profile = pickProfile(options, env)
-  const proxy = options.proxy ?? (env.GANGWAY_PROXY || undefined) ?? profile.proxy
-  if (!proxy) throw toError([{ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' }])
-  return {
-    proxy,
+  const problems: Problem[] = []
+  const proxy = field<string>('proxy', options, env, profile, problems)
+  if (!proxy) problems.push({ code: 'CONFIG_MISSING', text: 'no proxy is configured (proxy option, GANGWAY_PROXY, or a profile in the user config)' })
+  const access = {
+    proxy: proxy ?? '',
     profile,
-    domain: options.domain ?? (env.GANGWAY_DOMAIN || undefined) ?? profile.domain,
-    identityFile: options.identityFile ?? (env.GANGWAY_IDENTITY_FILE || undefined) ?? profile.identityFile,
-    passphrase: options.passphrase ?? (env.GANGWAY_KEY_PASSPHRASE || undefined),
-    knownHostsFile: options.knownHostsFile ?? (env.GANGWAY_KNOWN_HOSTS || undefined) ?? profile.knownHostsFile,
+    domain: field<string>('domain', options, env, profile, problems),
+    identityFile: field<string>('identityFile', options, env, profile, problems),
+    passphrase: field<string>('passphrase', options, env, profile, problems),
+    knownHostsFile: field<string>('knownHostsFile', options, env, profile, problems),
     acceptNewHostKey: options.acceptNewHostKey ?? false,
   }
+  if (problems.length) throw toError(problems)
+  return access
 }
 
 const HINTS: Partial<Record<GangwayErrorCode, string>> = {

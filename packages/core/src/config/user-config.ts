@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { GangwayError } from '../errors.js'
+import { closest } from './closest.js'
+import { FIELDS, PROFILE_ONLY, profileKind } from './fields.js'
 
 export interface Profile {
   proxy?: string
@@ -33,9 +35,11 @@ export interface UserConfig {
   profiles: Record<string, Profile>
 }
 
-export const PROFILE_KEYS: ReadonlyArray<keyof Profile> = [
-  'proxy', 'domain', 'publicPort', 'identityFile', 'knownHostsFile', 'caFile', 'resolveTo', 'maxBodySize', 'socketDir', 'admin', 'sandboxDir', 'hold',
-]
+/** The profile's keys: the settings of config/fields.ts a profile may hold, and setup's own. */
+export const PROFILE_KEYS = [
+  ...Object.entries(FIELDS).filter(([, f]) => 'profile' in f && f.profile).map(([k]) => k),
+  ...Object.keys(PROFILE_ONLY),
+] as ReadonlyArray<keyof Profile>
 
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GANGWAY_CONFIG) return env.GANGWAY_CONFIG
@@ -65,8 +69,14 @@ export function readUserConfig(file: string): UserConfig {
       problems.push(`profiles.${name} must be an object`)
       continue
     }
-    for (const k of Object.keys(p)) {
-      if (!PROFILE_KEYS.includes(k as keyof Profile)) problems.push(`profiles.${name}.${k} is not a setting (known: ${PROFILE_KEYS.join(', ')})`)
+    for (const [k, v] of Object.entries(p as Record<string, unknown>)) {
+      const kind = profileKind(k)
+      if (!kind) {
+        const near = closest(k, PROFILE_KEYS)
+        problems.push(`profiles.${name}.${k} is not a setting${near ? ` (did you mean ${near}?)` : ''} (known: ${PROFILE_KEYS.join(', ')})`)
+      } else if (kind === 'strings' ? !(Array.isArray(v) && v.every((x) => typeof x === 'string')) : typeof v !== kind) {
+        problems.push(`profiles.${name}.${k} must be ${kind === 'strings' ? 'a list of strings' : `a ${kind}`} (it is ${JSON.stringify(v)})`)
+      }
     }
   }
   if (problems.length) {

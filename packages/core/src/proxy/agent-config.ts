@@ -23,7 +23,7 @@ export interface AgentZone {
 /** Shape of agent.json, shared with the agent (packages/core/proxy/gangway-proxy). */
 export interface AgentConfig {
   zones: AgentZone[]
-  publicHttpsPort: number
+  publicPort: number
   /** nginx includes every *.conf here: one vhost per share. */
   sharesDir: string
   stateDir: string

@@ -38,7 +38,7 @@ function tunnelCommand(layout: SandboxLayout): string {
 export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): AgentConfig {
   return {
     zones: [{ domain: state.domain, certMode: 'http01' }],
-    publicHttpsPort: state.ports.https,
+    publicPort: state.ports.https,
     sharesDir: layout.sharesDir,
     stateDir: layout.agentState,
     webroot: layout.webroot,

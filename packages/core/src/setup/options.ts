@@ -9,7 +9,9 @@ import { LABEL, toLabel } from '../proxy/agent-config.js'
 
 export interface SetupOptions {
   /** The admin's ssh target (an account with sudo): `user@host[:port]` or a Host alias. */
-  target: string
+  admin?: string
+  /** @deprecated the old name of `admin` */
+  target?: string
   /**
    * Zone(s) of the shares: NAME.ZONE (and ZONE) must resolve to the proxy (a wildcard DNS
    * record). Zones the proxy already serves are kept; the first is the profile's default.
@@ -24,6 +26,8 @@ export interface SetupOptions {
   /** @default 'gangway' */
   tunnelUser?: string
   /** Public HTTPS port. @default 443 */
+  publicPort?: number
+  /** @deprecated the old name of `publicPort` */
   httpsPort?: number
   /** Admin's key. @default ssh-agent, then ~/.ssh keys */
   identityFile?: string
@@ -60,8 +64,10 @@ export function validateSetup(o: SetupOptions) {
   if (!USER.test(tunnelUser)) problems.push(`--tunnel-user "${tunnelUser}" is not a Unix user name`)
   const label = o.label ?? toLabel(userInfo().username)
   if (!LABEL.test(label)) problems.push(`--label "${label}" is not a label (1-32 of a-z 0-9 . _ -)`)
-  const httpsPort = o.httpsPort ?? 443
-  if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === 80) problems.push(`--https-port ${String(httpsPort)} is not a port other than 80`)
+  const target = o.admin ?? o.target ?? ''
+  if (!target) problems.push('no admin ssh target (admin@host) is given')
+  const httpsPort = o.publicPort ?? o.httpsPort ?? 443
+  if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === 80) problems.push(`--public-port ${String(httpsPort)} is not a port other than 80`)
   for (const [flag, file] of [['--acme-ca-file', o.acmeCaFile], ['--identity-file', o.identityFile], ['--wildcard-cert', o.wildcard?.cert], ['--wildcard-key', o.wildcard?.key]] as const) {
     if (file !== undefined && !existsSync(file)) problems.push(`${flag} ${file} does not exist`)
   }
@@ -74,5 +80,5 @@ export function validateSetup(o: SetupOptions) {
     if (new Date(cert.validTo).getTime() < Date.now()) problems.push(`--wildcard-cert expired on ${cert.validTo}`)
   }
   if (problems.length) throw new GangwayError('CONFIG_INVALID', problems.join('; '), { hint: 'Fix the values above and run gangway setup again.' })
-  return { target: o.target, domain, domains, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, label, httpsPort, wildcard: o.wildcard && { ...o.wildcard, zones: wildcardZones } }
+  return { target, domain, domains, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, label, httpsPort, wildcard: o.wildcard && { ...o.wildcard, zones: wildcardZones } }
 }

@@ -77,7 +77,7 @@ function agentConfig(s: ProxySettings): AgentConfig {
   )
   return {
     zones,
-    publicHttpsPort: s.httpsPort,
+    publicPort: s.httpsPort,
     sharesDir: PROXY.sharesDir,
     stateDir: PROXY.stateDir,
     webroot: PROXY.webroot,

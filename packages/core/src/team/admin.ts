@@ -127,7 +127,7 @@ export async function inviteKey(label: string, options: InviteOptions): Promise<
       hostKeys,
       domain: access.domain!,
       zones: (info.zones as Array<{ domain: string }>).map((z) => z.domain),
-      publicPort: Number(info.publicHttpsPort),
+      publicPort: Number(info.publicPort),
       socketDir: String(info.socketDir),
       fingerprint: String(added.fingerprint),
       ...(key.privateKey ? { privateKey: key.privateKey } : {}),

@@ -141,6 +141,7 @@ describe('gangway-hugo server', () => {
       const wsUrl = await Promise.race([hello, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no live-reload hello; sockets: ${sockets.join(', ')}`)), 20_000))])
       expect(new URL(wsUrl).host).toBe(`hugo-e2e.${sb.domain}:${sb.httpsPort}`)
       expect(new URL(wsUrl).protocol).toBe('wss:')
+      expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
 
       await page.evaluate(() => ((window as unknown as { beforeEdit: boolean }).beforeEdit = true))
       appendFileSync(join(site, 'content/posts/draft-post.md'), '\nEdited through the tunnel.\n')

@@ -94,6 +94,8 @@ describe('@gangway/vite end to end', () => {
     const watch = watchPage(page)
     await page.goto(PUBLIC_URL)
     await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
+    // The page came over HTTP/2; the HMR socket (HTTP/1.1 upgrade) works beside it.
+    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
     await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42))
     app.edit('src/message.ts', "'Hello from a local dev server'", "'Hello through the tunnel'")

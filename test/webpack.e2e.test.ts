@@ -69,6 +69,7 @@ describe('@gangway/webpack end to end (webpack-dev-server)', () => {
     await page.goto(PUBLIC_URL)
     await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
     expect(await page.content()).not.toContain('Invalid Host')
+    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
     await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
     for (const url of watch.websockets) expect(url.startsWith(`wss://${PUBLIC_HOST}/`), url).toBe(true)
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7))

@@ -131,6 +131,9 @@ const sudoers = (user: string) => `# Written by gangway setup: the tunnel accoun
 # config, and nothing else. The agent takes --label and --ssh-command once each, refuses
 # anything after --ssh-command's value, and checks the label against its key registry.
 ${user} ALL=(root) NOPASSWD: ${PROXY.agent} --config ${PROXY.agentConfig} --label * --ssh-command *
+# No pty between the agent and the ssh channel (Debian's default use_pty would add one,
+# echoing stdin — a password hash, a request body — back and rewriting line endings).
+Defaults:${user} !use_pty
 `
 
 // sshd: a Match block scoped to the tunnel account; the admin's settings are untouched.

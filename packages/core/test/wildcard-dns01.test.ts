@@ -13,7 +13,7 @@ import { connect as tlsConnect } from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTunnel, writeProfile, type Tunnel } from '../src/index.js'
+import { openTunnel, runDoctor, writeProfile, type Tunnel } from '../src/index.js'
 import { SANDBOX_PROFILE, sandboxDown, sandboxProfile, sandboxUp, startDnsServer, rfc2136Credentials, pickPorts, type AgentConfig, type SandboxInfo } from '../src/sandbox/index.js'
 import { runSandboxAgent } from '../src/sandbox/agent-install.js'
 import { sandboxLayout } from '../src/sandbox/layout.js'
@@ -231,5 +231,34 @@ describe('sandbox up --wildcard: *.ZONE by DNS-01 through a real DNS server', ()
     } finally {
       await shadow.stop()
     }
+  })
+})
+
+describe('gangway doctor on the sandbox', () => {
+  const nsupdate = (commands: string) =>
+    new Promise<void>((resolve, reject) =>
+      execFile('nsupdate', ['-k', info.dnsAdminKeyFile!], (err, _out, stderr) => (err ? reject(new Error(stderr)) : resolve())).stdin!.end(`server 127.0.0.1 ${info.dnsPort}\nzone ${info.domain}\n${commands}\nsend\n`),
+    )
+
+  it('every check passes on a sandbox just started', async () => {
+    const checks = await runDoctor({ configFile })
+    expect(checks.filter((c) => !c.ok)).toEqual([])
+    expect(checks.map((c) => c.name)).toEqual([
+      `dns *.${info.domain}`, `dns ${info.domain}`, `port ${info.httpPort}`, `port ${info.httpsPort}`, 'nginx', 'certificates', 'renewal', 'disk', 'tunnel account', 'clock',
+    ])
+  })
+
+  it('with the zone\'s wildcard record gone from the DNS server, says which record to add', async () => {
+    await nsupdate(`update delete *.${info.domain} A`)
+    const checks = await runDoctor({ configFile })
+    expect(checks.find((c) => c.name === `dns *.${info.domain}`)).toEqual({
+      name: `dns *.${info.domain}`, ok: false, optional: false,
+      summary: `*.${info.domain} does not resolve (no A or AAAA record)`,
+      fix: `Add the DNS record *.${info.domain}. 300 IN A 127.0.0.1`,
+    })
+    await nsupdate(`update add ${info.domain} 60 A 192.0.2.1\nupdate delete ${info.domain} A 127.0.0.1`)
+    expect((await runDoctor({ configFile })).find((c) => c.name === `dns ${info.domain}`)).toMatchObject({
+      ok: false, optional: true, summary: `${info.domain} resolves to 192.0.2.1, not to the proxy (127.0.0.1)`, fix: `Change the record to ${info.domain}. 300 IN A 127.0.0.1`,
+    })
   })
 })

@@ -108,9 +108,12 @@ afterAll(async () => {
 })
 
 describe('sandbox up --wildcard: *.ZONE by DNS-01 through a real DNS server', () => {
-  it('obtains *.ZONE and ZONE from pebble through named, with the TSIG key stored root-only', () => {
+  it('obtains *.ZONE and ZONE from pebble through named, with the TSIG key stored root-only', async () => {
     expect(info).toMatchObject({ wildcard: true, pids: { named: expect.any(Number), pebble: expect.any(Number) } })
     expect(info.pids.challtestsrv).toBeUndefined()
+    // Running: `sandbox up` without the flag takes it as it is, with it too.
+    expect(await sandboxUp({ dir: info.dir })).toEqual(info)
+    expect(await sandboxUp({ dir: info.dir, wildcard: true })).toEqual(info)
     expect(agentConfig.zones).toEqual([{ domain: info.domain, certMode: 'wildcard', wildcardCert: { fullchain: wildcardPem(), privkey: wildcardPem().replace('fullchain', 'privkey') }, dns01: { provider: 'rfc2136', propagationSeconds: 0 } }])
     expect(statSync(credentialsFile()).mode & 0o777).toBe(0o600)
     expect(statSync(layout().dnsCredentialsDir).mode & 0o777).toBe(0o700)

@@ -77,7 +77,7 @@ export interface SandboxOptions {
   /**
    * One `*.DOMAIN` certificate by DNS-01, as `gangway setup --dns rfc2136` gets it: BIND's
    * named serves the zone, pebble resolves through it, certbot's rfc2136 plugin updates it.
-   * @default the running sandbox's, else false
+   * @default the running sandbox's kind; false for a sandbox that starts
    */
   wildcard?: boolean
 }
@@ -162,7 +162,7 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     return toInfo(layout, previous)
   }
   const domain = opts.domain ?? previous?.domain ?? DEFAULT_DOMAIN
-  const wildcard = opts.wildcard ?? previous?.wildcard ?? false
+  const wildcard = opts.wildcard ?? false
   if (!DOMAIN_RE.test(domain)) {
     throw new GangwayError('CONFIG_INVALID', `sandbox domain ${JSON.stringify(domain)} is not a lowercase DNS name`, {
       hint: `Use a name like ${DEFAULT_DOMAIN}.`,

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-PACKAGES=(openssh-server openssh-client nginx certbot pebble hugo chromium openssl python3 curl ca-certificates wrk faketime)
+# bind9 + python3-certbot-dns-rfc2136: the DNS-01 path (sandbox up --wildcard); bind9-dnsutils: nsupdate, dig.
+PACKAGES=(openssh-server openssh-client nginx certbot pebble hugo chromium openssl python3 curl ca-certificates wrk faketime bind9 bind9-dnsutils python3-certbot-dns-rfc2136)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,8 +21,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts nginx and sshd as services on install; Gangway runs its own copies on
-# high loopback ports and needs neither system service.
+# Debian starts nginx, sshd and named as services on install; Gangway runs its own copies
+# on high loopback ports and needs none of the system services.
 
 PNPM_VERSION="$(node -p "require('./package.json').packageManager.split('@')[1]")"
 if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then

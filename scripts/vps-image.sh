@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds (once per machine) the root filesystem of a "bare Debian VPS" for the
 # `gangway setup` tests: Debian bookworm minbase + sshd + sudo + python3, an `admin`
-# account with passwordless sudo, and a local file: apt repository holding nginx and
-# certbot with their dependencies, so that `apt-get install -y nginx certbot` works
+# account with passwordless sudo, and a local file: apt repository holding nginx,
+# certbot and its rfc2136 DNS plugin with their dependencies, so that `apt-get install -y nginx certbot` works
 # inside the VPS with no network at all (the VPS only ever sees loopback and its veth).
 #
 #   bash scripts/vps-image.sh [CACHE_DIR]     (default $GANGWAY_VPS_CACHE or /var/cache/gangway)
@@ -18,7 +18,7 @@ SUITE=bookworm
 # every real VPS has ps/pgrep and init scripts use them.
 INCLUDE=openssh-server,sudo,python3,iproute2,ca-certificates,procps
 # What the local repo inside the VPS offers (plus every dependency not yet installed).
-REPO_PACKAGES="nginx certbot cron"
+REPO_PACKAGES="nginx certbot cron python3-certbot-dns-rfc2136"
 REPO_DIR=/srv/gangway-apt   # path inside the VPS
 
 log() { echo "vps-image: $*" >&2; }

@@ -16,13 +16,14 @@ export interface VpsAcme {
   stop(): Promise<void>
 }
 
-export async function startVpsAcme(vps: Vps, dir: string): Promise<VpsAcme> {
+/** `dnsServer`: resolve through a real DNS server (host:port) instead of challtestsrv (DNS-01 tests). */
+export async function startVpsAcme(vps: Vps, dir: string, opts: { dnsServer?: string } = {}): Promise<VpsAcme> {
   const free = await pickPorts(['pebble', 'pebbleMgmt', 'dns', 'dnsMgmt'] as const, { udp: ['dns'] })
   const pids: { challtestsrv?: number; pebble?: number } = {}
   const stop = () => stopProcesses(Object.values(pids).filter((p): p is number => Boolean(p)))
   try {
     const ca = await startPebbleCa(
-      { dir, log: (name) => join(dir, `${name}.log`), listenHost: vps.hostSideAddress, resolveTo: vps.host, ports: { ...free, http: 80, https: 443 } },
+      { dir, log: (name) => join(dir, `${name}.log`), listenHost: vps.hostSideAddress, resolveTo: vps.host, ports: { ...free, http: 80, https: 443 }, dnsServer: opts.dnsServer },
       pids,
     )
     return { ...ca, stop }

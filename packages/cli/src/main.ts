@@ -7,6 +7,7 @@ import { replayCommand, usage as replayUsage } from './commands/replay.js'
 import { setupCommand, usage as setupUsage } from './commands/setup.js'
 import { lsCommand, usage as lsUsage } from './commands/ls.js'
 import { rmCommand, usage as rmUsage } from './commands/rm.js'
+import { doctorCommand, usage as doctorUsage } from './commands/doctor.js'
 import { inviteCommand, inviteUsage, joinCommand, joinUsage, keysCommand, keysUsage, revokeCommand, revokeUsage } from './commands/team.js'
 
 const usage = `Usage: gangway <command>
@@ -23,6 +24,7 @@ Commands:
   join <file>          use a proxy you were invited to
   keys                 list the proxy's tunnel keys and their shares
   revoke <label>       remove a key from the proxy; its shares go offline
+  doctor               check the proxy: DNS, ports, nginx, certificates, renewal, disk, clock
 
 ${httpUsage}
 
@@ -42,7 +44,9 @@ ${joinUsage}
 
 ${keysUsage}
 
-${revokeUsage}`
+${revokeUsage}
+
+${doctorUsage}`
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   http: httpCommand,
@@ -55,6 +59,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   join: joinCommand,
   keys: keysCommand,
   revoke: revokeCommand,
+  doctor: doctorCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -33,6 +33,9 @@ export type GangwayErrorCode =
   | 'JOIN_FILE_INVALID'
   | 'NGINX_CONFIG_REJECTED'
   | 'CERTIFICATE_FAILED'
+  | 'DNS_AUTH_FAILED'
+  | 'DNS_ZONE_REFUSED'
+  | 'DNS_PROPAGATION_TIMEOUT'
   | 'SANDBOX_MISSING_PACKAGES'
   | 'SANDBOX_FAILED'
   | 'SETUP_FAILED'
@@ -60,6 +63,8 @@ const FATAL: ReadonlySet<GangwayErrorCode> = new Set<GangwayErrorCode>([
   'CLIENT_OUTDATED',
   'JOIN_FILE_INVALID',
   'NGINX_CONFIG_REJECTED',
+  'DNS_AUTH_FAILED',
+  'DNS_ZONE_REFUSED',
   'CLOSED',
 ])
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import chalk from 'chalk'
 import { runSetup } from '@gangway/core/setup'
 import { cliLogger, out, UsageError } from '../output.js'
+import { checkLines } from './doctor.js'
 
 export const usage = `gangway setup <admin@host[:port]> --domain ZONE [options]
 
@@ -21,6 +22,11 @@ Options:
   --https-port PORT        public HTTPS port (default: 443)
   --wildcard-cert FILE     PEM certificate for *.ZONE: no per-name certificates
   --wildcard-key FILE      its private key (uploaded to the proxy, mode 600)
+  --dns PROVIDER           one *.ZONE certificate per --domain by DNS-01, obtained and renewed
+                           on the proxy by certbot's DNS plugin: rfc2136, cloudflare,
+                           digitalocean, dnsimple, gandi, gehirn, google, linode, ovh, sakuracloud
+  --dns-credentials FILE   the plugin's credentials file (sent on stdin, stored root-only, 0600)
+  --dns-propagation-seconds N  how long the plugin waits for DNS (default: the plugin's)
   --identity-file FILE     the admin's key (default: ssh-agent, then ~/.ssh keys)
   --known-hosts FILE       known_hosts to check the host against (admin login)
   --accept-new-host-key    trust the host's key when it is not yet known
@@ -41,6 +47,9 @@ export async function setupCommand(argv: string[]): Promise<number> {
       'https-port': { type: 'string' },
       'wildcard-cert': { type: 'string' },
       'wildcard-key': { type: 'string' },
+      dns: { type: 'string' },
+      'dns-credentials': { type: 'string' },
+      'dns-propagation-seconds': { type: 'string' },
       'identity-file': { type: 'string' },
       'known-hosts': { type: 'string' },
       'accept-new-host-key': { type: 'boolean' },
@@ -52,6 +61,9 @@ export async function setupCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('gangway setup needs the admin ssh target, e.g. gangway setup admin@203.0.113.7 --domain dev.example.com')
   if (!values.domain?.length) throw new UsageError('gangway setup needs --domain ZONE')
   if (Boolean(values['wildcard-cert']) !== Boolean(values['wildcard-key'])) throw new UsageError('--wildcard-cert and --wildcard-key go together')
+  if (Boolean(values.dns) !== Boolean(values['dns-credentials'])) throw new UsageError('--dns PROVIDER and --dns-credentials FILE go together')
+  const seconds = values['dns-propagation-seconds']
+  if (seconds !== undefined && !/^\d+$/.test(seconds)) throw new UsageError('--dns-propagation-seconds needs a number of seconds')
   const port = values['https-port']
   if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError('--https-port needs a port number')
   const report = await runSetup({
@@ -64,6 +76,7 @@ export async function setupCommand(argv: string[]): Promise<number> {
     tunnelUser: values['tunnel-user'],
     httpsPort: port === undefined ? undefined : Number(port),
     wildcard: values['wildcard-cert'] ? { cert: values['wildcard-cert'], key: values['wildcard-key']! } : undefined,
+    dns: values.dns ? { provider: values.dns, credentialsFile: values['dns-credentials']!, propagationSeconds: seconds === undefined ? undefined : Number(seconds) } : undefined,
     identityFile: values['identity-file'],
     knownHostsFile: values['known-hosts'],
     acceptNewHostKey: values['accept-new-host-key'],
@@ -78,6 +91,7 @@ export async function setupCommand(argv: string[]): Promise<number> {
   out.line(`  tunnel     ${report.proxy} (key ${report.tunnelKey}, label "${report.label}")`)
   out.line(`  shares     https://NAME.${report.domain}/`)
   out.line(`  profile    "${report.profile}" (default) in ${report.configFile}`)
+  for (const c of report.dns) for (const line of checkLines(c)) out.line(`  ${line}`)
   out.line(chalk.dim('  try: gangway http 5173    teammates: gangway invite LABEL --out FILE'))
   return 0
 }

@@ -12,12 +12,30 @@ import { fileURLToPath } from 'node:url'
  */
 export const AGENT_SOURCE = fileURLToPath(new URL('../../proxy/gangway-proxy', import.meta.url))
 
+/** certbot's DNS plugins in Debian (python3-certbot-dns-NAME) whose credentials are one file. */
+export const DNS_PROVIDERS = ['rfc2136', 'cloudflare', 'digitalocean', 'dnsimple', 'gandi', 'gehirn', 'google', 'linode', 'ovh', 'sakuracloud'] as const
+export type DnsProvider = (typeof DNS_PROVIDERS)[number]
+
 export interface AgentZone {
   /** Shares are ZONE itself and NAME.ZONE. */
   domain: string
   /** 'http01': one certificate per name (default); 'wildcard': `wildcardCert` serves every name. */
   certMode: 'http01' | 'wildcard'
   wildcardCert?: { fullchain: string; privkey: string }
+  /**
+   * The wildcard is certbot's, by DNS-01 (the agent's cert-issue verb; certbot's timer renews
+   * it): `wildcardCert` is then the lineage `_wildcard.ZONE` in certbot's live dir.
+   */
+  dns01?: { provider: DnsProvider; /** certbot's --dns-NAME-propagation-seconds. @default the plugin's */ propagationSeconds?: number }
+}
+
+/** The certbot lineage of a zone's DNS-01 wildcard: no share host can have this name. */
+export function wildcardLineage(domain: string): string {
+  return `_wildcard.${domain}`
+}
+
+export function wildcardCertPaths(liveDir: string, domain: string): { fullchain: string; privkey: string } {
+  return { fullchain: `${liveDir}/${wildcardLineage(domain)}/fullchain.pem`, privkey: `${liveDir}/${wildcardLineage(domain)}/privkey.pem` }
 }
 
 /** Shape of agent.json, shared with the agent (packages/core/proxy/gangway-proxy). */
@@ -34,6 +52,8 @@ export interface AgentConfig {
   liveDir: string
   /** The tunnel keys' authorized_keys, rendered by the agent from its registry. */
   authorizedKeys: string
+  /** DNS providers' credentials of dns01 zones, ZONE.ini (root only, 0600; the dir 0700). */
+  dnsCredentialsDir?: string
   /** The forced command of every tunnel key; the key's label is appended as its argument. */
   tunnelCommand: string
   /** The uid the agent runs as (root through sudo on a real proxy). */

@@ -10,12 +10,14 @@ import { connect } from 'node:net'
 import { logTail, spawnDetached } from './processes.js'
 import { waitUntil } from './ports.js'
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { SandboxLayout, SandboxState } from './layout.js'
 import { nginxArgs } from './nginx.js'
 import { pebbleDirectoryUrl } from './pebble.js'
 import { publicKey } from './sshd.js'
 import { bin } from './binaries.js'
-import { AGENT_SOURCE, PLAIN_PATH, renderAgentConfig, toLabel, type AgentConfig } from '../proxy/agent-config.js'
+import { AGENT_SOURCE, PLAIN_PATH, renderAgentConfig, toLabel, wildcardCertPaths, type AgentConfig, type AgentZone } from '../proxy/agent-config.js'
+import { RENEWAL_HOOK_NAME, renderRenewalHooks } from '../proxy/renewal-hooks.js'
 import { agentReply, type AgentReply } from '../ssh/exec.js'
 
 export type { AgentConfig }
@@ -36,8 +38,12 @@ function tunnelCommand(layout: SandboxLayout): string {
 }
 
 export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): AgentConfig {
+  // --wildcard: as `gangway setup --dns rfc2136` configures a zone (named answers at once: no wait).
+  const zone: AgentZone = state.wildcard
+    ? { domain: state.domain, certMode: 'wildcard', wildcardCert: wildcardCertPaths(layout.liveDir, state.domain), dns01: { provider: 'rfc2136', propagationSeconds: 0 } }
+    : { domain: state.domain, certMode: 'http01' }
   return {
-    zones: [{ domain: state.domain, certMode: 'http01' }],
+    zones: [zone],
     publicPort: state.ports.https,
     sharesDir: layout.sharesDir,
     stateDir: layout.agentState,
@@ -45,6 +51,7 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
     socketDir: layout.socketDir,
     liveDir: layout.liveSocketDir,
     authorizedKeys: layout.authorizedKeys,
+    dnsCredentialsDir: layout.dnsCredentialsDir,
     tunnelCommand: tunnelCommand(layout),
     adminUid: process.getuid?.() ?? 0,
     httpsListen: [`127.0.0.1:${state.ports.https}`],
@@ -119,6 +126,13 @@ export async function installAgent(layout: SandboxLayout, state: SandboxState): 
   }
   await copyFile(AGENT_SOURCE, layout.agentScript)
   await chmod(layout.agentScript, 0o755)
-  await writeFile(layout.agentConfig, renderAgentConfig(sandboxAgentConfig(layout, state)))
+  const config = sandboxAgentConfig(layout, state)
+  await writeFile(layout.agentConfig, renderAgentConfig(config))
+  // certbot renew in the sandbox reloads its nginx once, as on a proxy (certbot's dir is new on every start).
+  const hooks = renderRenewalHooks({ nginxTest: config.nginx.test, nginxReload: config.nginx.reload, marker: join(layout.agentState, 'renewed') })
+  for (const kind of ['deploy', 'post'] as const) {
+    await mkdir(join(layout.certbotConfig, 'renewal-hooks', kind), { recursive: true })
+    await writeFile(join(layout.certbotConfig, 'renewal-hooks', kind, RENEWAL_HOOK_NAME), hooks[kind], { mode: 0o755 })
+  }
   await runSandboxAgent(layout, 'key-add', ['--label', sandboxLabel(), '--comment', 'gangway-sandbox-tunnel'], `${await publicKey(layout.identityFile)}\n`)
 }

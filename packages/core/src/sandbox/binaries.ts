@@ -3,7 +3,7 @@
  * in /usr/sbin, which is not on a normal user's PATH, nor on the PATH sshd gives the
  * agent when it runs as a forced command.
  */
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { GangwayError } from '../errors.js'
 
@@ -17,7 +17,12 @@ export const REQUIRED_PROGRAMS = [
   'openssl',
   'python3',
 ] as const
-export type Program = (typeof REQUIRED_PROGRAMS)[number]
+/** What `sandbox up --wildcard` needs on top: BIND's named as the zone's DNS server. */
+export const WILDCARD_PROGRAMS = ['named'] as const
+export type Program = (typeof REQUIRED_PROGRAMS)[number] | (typeof WILDCARD_PROGRAMS)[number]
+
+/** certbot's rfc2136 plugin (python3-certbot-dns-rfc2136), for Debian's certbot. */
+const RFC2136_PLUGIN = '/usr/lib/python3/dist-packages/certbot_dns_rfc2136'
 
 /** Fixed paths where the forced command or Debian's layout pins the program. */
 const PINNED: Partial<Record<Program, string>> = {
@@ -52,16 +57,18 @@ export function bin(program: Program): string {
 }
 
 /** Checks every program at once, so one error lists everything to install. */
-export function checkPrograms(): void {
-  const absent = REQUIRED_PROGRAMS.filter((p) => {
+export function checkPrograms(options: { wildcard?: boolean } = {}): void {
+  const wanted: Program[] = [...REQUIRED_PROGRAMS, ...(options.wildcard ? WILDCARD_PROGRAMS : [])]
+  const absent: string[] = wanted.filter((p) => {
     if (!cache.has(p)) cache.set(p, find(p))
     return !cache.get(p)
   })
-  if (absent.length) throw missing(absent)
+  if (options.wildcard && !existsSync(RFC2136_PLUGIN)) absent.push("certbot's rfc2136 plugin")
+  if (absent.length) throw missing(absent, options.wildcard)
 }
 
-function missing(programs: readonly string[]): GangwayError {
+function missing(programs: readonly string[], wildcard = false): GangwayError {
   return new GangwayError('SANDBOX_MISSING_PACKAGES', `missing: ${programs.join(', ')}`, {
-    hint: 'sudo apt-get install -y openssh-server nginx certbot pebble',
+    hint: `sudo apt-get install -y openssh-server nginx certbot pebble${wildcard ? ' bind9 python3-certbot-dns-rfc2136' : ''}`,
   })
 }

@@ -12,7 +12,7 @@ import { resolve, join } from 'node:path'
 import { userInfo } from 'node:os'
 import { GangwayError } from '../errors.js'
 import { checkPrograms } from './binaries.js'
-import { DAEMON_BINARIES, PORT_KEYS, defaultSandboxDir, readJson, sandboxLayout, writeJson } from './layout.js'
+import { DAEMON_BINARIES, PORT_KEYS, defaultSandboxDir, readJson, sandboxDaemons, sandboxLayout, writeJson } from './layout.js'
 import type { DaemonName, SandboxLayout, SandboxState } from './layout.js'
 import { pickPorts, portAnswers } from './ports.js'
 import { commandLine, isRunning, processesIn, stopProcesses } from './processes.js'
@@ -21,6 +21,7 @@ import { startNginx } from './nginx.js'
 import { ensureKeys, sessionPids, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
 import { installAgent, sandboxLabel, startHolds } from './agent-install.js'
 import { AGENT_SOURCE } from '../proxy/agent-config.js'
+import { issueSandboxWildcard, startSandboxDns } from './wildcard.js'
 
 export { defaultSandboxDir } from './layout.js'
 export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
@@ -31,6 +32,8 @@ export { startPebbleCa } from './pebble.js'
 export type { PebbleCa, PebbleCaOptions } from './pebble.js'
 export { stopProcesses } from './processes.js'
 export { pickPorts } from './ports.js'
+export { startDnsServer, rfc2136Credentials } from './dns.js'
+export type { DnsServer, DnsServerOptions, DnsZone, TsigKey } from './dns.js'
 
 export interface SandboxInfo {
   dir: string
@@ -56,6 +59,12 @@ export interface SandboxInfo {
   label: string
   nginxPrefix: string
   pids: Record<string, number>
+  /** One `*.domain` certificate by DNS-01 (named + certbot's rfc2136 plugin) serves every share. */
+  wildcard: boolean
+  /** The DNS server pebble resolves through (127.0.0.1): named with --wildcard, else challtestsrv. */
+  dnsPort: number
+  /** With --wildcard: nsupdate -k file of named's admin key (any record of the zone). */
+  dnsAdminKeyFile?: string
 }
 
 export interface SandboxOptions {
@@ -66,6 +75,12 @@ export interface SandboxOptions {
    * tests on it would prove nothing. @default 'gangway.test'
    */
   domain?: string
+  /**
+   * One `*.DOMAIN` certificate by DNS-01, as `gangway setup --dns rfc2136` gets it: BIND's
+   * named serves the zone, pebble resolves through it, certbot's rfc2136 plugin updates it.
+   * @default the running sandbox's kind; false for a sandbox that starts
+   */
+  wildcard?: boolean
 }
 
 const DEFAULT_DOMAIN = 'gangway.test'
@@ -95,17 +110,19 @@ function toInfo(layout: SandboxLayout, state: SandboxState): SandboxInfo {
     label: sandboxLabel(),
     nginxPrefix: layout.nginxPrefix,
     pids: { ...state.pids } as Record<string, number>,
+    wildcard: Boolean(state.wildcard),
+    dnsPort: state.ports.dns,
+    ...(state.wildcard ? { dnsAdminKeyFile: layout.dnsAdminKey } : {}),
   }
 }
 
 /** Every daemon runs (the binary we started, not a reused pid) and its port answers. */
 async function isLive(state: SandboxState | undefined): Promise<boolean> {
   if (!state) return false
-  for (const name of Object.keys(DAEMON_BINARIES) as DaemonName[]) {
+  for (const name of sandboxDaemons(state)) {
     if (!isRunning(state.pids[name], DAEMON_BINARIES[name])) return false
   }
-  const ports = [state.ports.ssh, state.ports.https, state.ports.http, state.ports.pebble, state.ports.dnsMgmt]
-  // A sandbox from before the hold store existed is not "live": it is started again.
+  const ports = [state.ports.ssh, state.ports.https, state.ports.http, state.ports.pebble, state.wildcard ? state.ports.dns : state.ports.dnsMgmt]
   return (await Promise.all(ports.map((p) => portAnswers(p)))).every(Boolean)
 }
 
@@ -150,16 +167,18 @@ export async function sandboxStatus(opts: { dir?: string } = {}): Promise<Sandbo
 export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo> {
   const layout = layoutOf(opts.dir)
   const previous = await readJson<SandboxState>(layout.stateFile)
-  if (previous && (!opts.domain || opts.domain === previous.domain) && (await isLive(previous)) && agentIsCurrent(layout)) {
+  const sameKind = opts.wildcard === undefined || opts.wildcard === Boolean(previous?.wildcard)
+  if (previous && (!opts.domain || opts.domain === previous.domain) && sameKind && (await isLive(previous)) && agentIsCurrent(layout)) {
     return toInfo(layout, previous)
   }
   const domain = opts.domain ?? previous?.domain ?? DEFAULT_DOMAIN
+  const wildcard = opts.wildcard ?? false
   if (!DOMAIN_RE.test(domain)) {
     throw new GangwayError('CONFIG_INVALID', `sandbox domain ${JSON.stringify(domain)} is not a lowercase DNS name`, {
       hint: `Use a name like ${DEFAULT_DOMAIN}.`,
     })
   }
-  checkPrograms()
+  checkPrograms({ wildcard })
   if (previous) await stopAll(layout, previous) // a half-dead earlier run
 
   await mkdir(layout.logs, { recursive: true })
@@ -169,10 +188,12 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     ports: await pickPorts(PORT_KEYS, { udp: ['dns'], previous: previous?.ports }),
     pids: {},
     orphanSessions: [],
+    wildcard,
   }
   const save = () => writeJson(layout.stateFile, state)
   try {
     await clearShares(layout)
+    const acmeKey = wildcard ? await startSandboxDns(layout, state) : undefined
     await startPebble(layout, state)
     await save()
     await startNginx(layout, state)
@@ -182,6 +203,7 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
     await installAgent(layout, state)
     await startHolds(layout, state)
     await save()
+    if (acmeKey) await issueSandboxWildcard(layout, state, acmeKey)
     await writeKnownHosts(layout, state)
     await startSshd(layout, state)
     await save()

@@ -13,6 +13,8 @@ export const PORT_KEYS: readonly PortKey[] = ['ssh', 'https', 'http', 'pebble', 
 /** The binary each recorded pid must run; checked before any signal is sent. */
 export const DAEMON_BINARIES = {
   challtestsrv: 'pebble-challtestsrv',
+  /** The zone's DNS server of a --wildcard sandbox (which runs no challtestsrv). */
+  named: 'named',
   pebble: 'pebble',
   nginx: 'nginx',
   sshd: 'sshd',
@@ -29,6 +31,13 @@ export interface SandboxState {
   orphanSessions: number[]
   /** What the sandbox's nginx can do (nginx -V), for its vhosts. */
   nginx?: NginxFeatures
+  /** One *.DOMAIN certificate by DNS-01 (named + certbot's rfc2136 plugin) instead of one per name. */
+  wildcard?: boolean
+}
+
+/** The daemons a sandbox of this kind runs. */
+export function sandboxDaemons(state: Pick<SandboxState, 'wildcard'>): DaemonName[] {
+  return (Object.keys(DAEMON_BINARIES) as DaemonName[]).filter((d) => d !== (state.wildcard ? 'challtestsrv' : 'named'))
 }
 
 export function defaultSandboxDir(): string {
@@ -53,6 +62,9 @@ export function sandboxLayout(dir: string) {
     pebbleListenerCert: join(dir, 'pebble', 'listener-cert.pem'),
     pebbleListenerKey: join(dir, 'pebble', 'listener-key.pem'),
     caFile: join(dir, 'pebble', 'root-ca.pem'),
+    // named of a --wildcard sandbox: the zone's authority, TSIG dynamic updates
+    dnsDir: join(dir, 'dns'),
+    dnsAdminKey: join(dir, 'dns', 'admin.key'),
     // nginx
     nginxPrefix: nginx,
     nginxConf: join(nginx, 'nginx.conf'),
@@ -86,6 +98,8 @@ export function sandboxLayout(dir: string) {
     // the hold store: webhooks kept while a share is offline
     holdSocket: join(dir, 'agent', 'holds.sock'),
     holdDir: join(dir, 'agent', 'held'),
+    // the DNS provider's credentials of dns01 zones, as /etc/gangway/dns on a proxy
+    dnsCredentialsDir: join(dir, 'agent', 'dns'),
   }
 }
 export type SandboxLayout = ReturnType<typeof sandboxLayout>

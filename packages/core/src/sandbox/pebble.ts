@@ -55,6 +55,11 @@ export interface PebbleCaOptions {
   resolveTo: string
   /** pebble/pebbleMgmt/dns/dnsMgmt: free ports; http/https: where validation connects. */
   ports: { pebble: number; pebbleMgmt: number; dns: number; dnsMgmt: number; http: number; https: number }
+  /**
+   * A real DNS server (`host:port`, sandbox/dns.ts) to resolve through instead of
+   * challtestsrv: DNS-01 then sees what certbot's DNS plugin wrote there.
+   */
+  dnsServer?: string
 }
 
 export interface PebbleCa {
@@ -80,7 +85,7 @@ export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: n
   await mkdir(o.dir, { recursive: true, mode: 0o755 })
   await makeListenerCert(ca.listenerCert, file('listener-key.pem'), o.listenHost)
 
-  pids.challtestsrv = await spawnDetached(
+  if (!o.dnsServer) pids.challtestsrv = await spawnDetached(
     bin('pebble-challtestsrv'),
     [
       '-dns01', `127.0.0.1:${ports.dns}`,
@@ -90,7 +95,7 @@ export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: n
     ],
     { logFile: o.log('challtestsrv'), cwd: o.dir },
   )
-  await waitUntil('pebble-challtestsrv', () => portAnswers(ports.dnsMgmt)).catch((e: Error) => {
+  if (!o.dnsServer) await waitUntil('pebble-challtestsrv', () => portAnswers(ports.dnsMgmt)).catch((e: Error) => {
     throw new Error(`${e.message}\n${logTail(o.log('challtestsrv'))}`)
   })
 
@@ -113,10 +118,12 @@ export async function startPebbleCa(o: PebbleCaOptions, pids: { challtestsrv?: n
       2,
     ),
   )
-  pids.pebble = await spawnDetached(bin('pebble'), ['-config', file('pebble-config.json'), '-dnsserver', `127.0.0.1:${ports.dns}`], {
+  pids.pebble = await spawnDetached(bin('pebble'), ['-config', file('pebble-config.json'), '-dnsserver', o.dnsServer ?? `127.0.0.1:${ports.dns}`], {
     logFile: o.log('pebble'),
     cwd: o.dir,
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
+    // AUTHZREUSE=0: every order proves control again (pebble's default reuses half of the
+    // valid authorizations), so a check of new DNS credentials really uses them.
+    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
   })
   const listenerCa = await readFile(ca.listenerCert)
   await waitUntil('pebble', async () => (await httpsGet(ca.directoryUrl, listenerCa)).status === 200).catch((e: Error) => {
@@ -137,5 +144,6 @@ export async function startPebble(layout: SandboxLayout, state: SandboxState): P
   await rm(layout.certbotDir, { recursive: true, force: true })
   for (const d of [layout.certbotConfig, layout.certbotWork, layout.certbotLogs]) await mkdir(d, { recursive: true })
   const log = (name: string) => layout.log(name)
-  await startPebbleCa({ dir: layout.pebbleDir, log, listenHost: '127.0.0.1', resolveTo: '127.0.0.1', ports: state.ports }, state.pids)
+  const dnsServer = state.wildcard ? `127.0.0.1:${state.ports.dns}` : undefined // named (dns.ts) when --wildcard
+  await startPebbleCa({ dir: layout.pebbleDir, log, listenHost: '127.0.0.1', resolveTo: '127.0.0.1', ports: state.ports, dnsServer }, state.pids)
 }

@@ -6,6 +6,7 @@ import { userInfo } from 'node:os'
 import { GangwayError } from '../errors.js'
 import type { Logger } from '../types.js'
 import { LABEL, toLabel } from '../proxy/agent-config.js'
+import { validateDns, type DnsOptions } from './dns01.js'
 
 export interface SetupOptions {
   /** The admin's ssh target (an account with sudo): `user@host[:port]` or a Host alias. */
@@ -36,6 +37,12 @@ export interface SetupOptions {
   acceptNewHostKey?: boolean
   /** One certificate + key for `*.DOMAIN` (PEM files): shares need no per-name certificate. */
   wildcard?: { cert: string; key: string }
+  /**
+   * One `*.ZONE` certificate per zone of this run by DNS-01, obtained and renewed on the proxy
+   * by certbot's dns-PROVIDER plugin; the credentials file goes to the proxy on stdin and is
+   * stored there root-only. Zones not named in this run keep their mode.
+   */
+  dns?: DnsOptions
   /** Label of this workstation's tunnel key on the proxy. @default this OS user's name */
   label?: string
   /** Profile name in the user config. @default the domain */
@@ -79,6 +86,8 @@ export function validateSetup(o: SetupOptions) {
     if (!wildcardZones.length) problems.push(`--wildcard-cert does not cover *.${domains.join(' or *.')}`)
     if (new Date(cert.validTo).getTime() < Date.now()) problems.push(`--wildcard-cert expired on ${cert.validTo}`)
   }
+  if (o.dns && o.wildcard) problems.push('--dns and --wildcard-cert both choose the certificate: use one (run setup once per zone for different ones)')
+  const dns = validateDns(o.dns, problems)
   if (problems.length) throw new GangwayError('CONFIG_INVALID', problems.join('; '), { hint: 'Fix the values above and run gangway setup again.' })
-  return { target, domain, domains, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, label, httpsPort, wildcard: o.wildcard && { ...o.wildcard, zones: wildcardZones } }
+  return { target, domain, domains, email: o.email, acmeServer: o.acmeServer, acmeCaFile: o.acmeCaFile, tunnelUser, label, httpsPort, wildcard: o.wildcard && { ...o.wildcard, zones: wildcardZones }, dns }
 }

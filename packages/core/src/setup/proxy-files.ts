@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { tunnelSshdLines } from '../proxy/sshd-tunnel.js'
 import { AGENT_SOURCE, renderAgentConfig, type AgentConfig, type AgentZone } from '../proxy/agent-config.js'
 import { renderBaseNginx, renderTlsSnippet, type NginxFeatures } from '../proxy/nginx-base.js'
+import { RENEWAL_HOOK_NAME, renderRenewalHooks } from '../proxy/renewal-hooks.js'
 
 
 /** Fixed paths on the proxy. Plain characters only: they go into sudoers, sshd and nginx files. */
@@ -20,6 +21,8 @@ export const PROXY = {
   sharesDir: '/etc/gangway/shares',
   acmeCa: '/etc/gangway/acme-ca.pem',
   wildcardDir: '/etc/gangway/wildcard',
+  /** DNS providers' credentials of dns01 zones (the agent writes them, 0600). */
+  dnsDir: '/etc/gangway/dns',
   stagingDir: '/etc/gangway/.staging',
   backupDir: '/etc/gangway/.backup',
   stateDir: '/var/lib/gangway',
@@ -35,7 +38,8 @@ export const PROXY = {
   nginxDefaultSite: '/etc/nginx/sites-enabled/default',
   sshdConf: '/etc/ssh/sshd_config.d/gangway.conf',
   sudoers: '/etc/sudoers.d/gangway',
-  deployHook: '/etc/letsencrypt/renewal-hooks/deploy/gangway-reload-nginx',
+  deployHook: `/etc/letsencrypt/renewal-hooks/deploy/${RENEWAL_HOOK_NAME}`,
+  postHook: `/etc/letsencrypt/renewal-hooks/post/${RENEWAL_HOOK_NAME}`,
   /** The hold store (webhooks of offline shares): its service, socket and root-only files. */
   holdService: '/etc/init.d/gangway-holds',
   holdSocket: '/var/lib/gangway/holds.sock',
@@ -43,8 +47,8 @@ export const PROXY = {
 } as const
 
 export interface ProxySettings {
-  /** Every zone the proxy serves (the first is the profile's default). */
-  domains: string[]
+  /** Every zone the proxy serves with its certificate mode (the first is the profile's default; setup/dns01.ts planZones). */
+  zones: AgentZone[]
   email: string | undefined
   httpsPort: number
   tunnelUser: string
@@ -70,13 +74,8 @@ export interface ManagedFile {
 
 function agentConfig(s: ProxySettings): AgentConfig {
   const v6 = (port: number) => (s.ipv6 ? [String(port), `[::]:${port}`] : [String(port)])
-  const zones: AgentZone[] = s.domains.map((domain) =>
-    s.wildcard?.zones.includes(domain)
-      ? { domain, certMode: 'wildcard', wildcardCert: { fullchain: `${PROXY.wildcardDir}/fullchain.pem`, privkey: `${PROXY.wildcardDir}/privkey.pem` } }
-      : { domain, certMode: 'http01' },
-  )
   return {
-    zones,
+    zones: s.zones,
     publicPort: s.httpsPort,
     sharesDir: PROXY.sharesDir,
     stateDir: PROXY.stateDir,
@@ -84,6 +83,7 @@ function agentConfig(s: ProxySettings): AgentConfig {
     socketDir: PROXY.socketDir,
     liveDir: PROXY.liveDir,
     authorizedKeys: PROXY.authorizedKeys,
+    dnsCredentialsDir: PROXY.dnsDir,
     tunnelCommand: PROXY.shell,
     adminUid: 0,
     httpsListen: v6(s.httpsPort),
@@ -181,10 +181,7 @@ case "$1" in
 esac
 `
 
-const deployHook = `#!/bin/sh
-# Written by gangway setup: after certbot renews a certificate, nginx serves the new one.
-/usr/sbin/nginx -t -q && exec /usr/sbin/nginx -s reload
-`
+const renewalHooks = renderRenewalHooks({ nginxTest: ['/usr/sbin/nginx', '-t', '-q'], nginxReload: ['/usr/sbin/nginx', '-s', 'reload'], marker: `${PROXY.stateDir}/renewed` })
 
 export function renderProxyFiles(s: ProxySettings): ManagedFile[] {
   const listen = (port: number) => (s.ipv6 ? [String(port), `[::]:${port}`] : [String(port)])
@@ -202,7 +199,8 @@ export function renderProxyFiles(s: ProxySettings): ManagedFile[] {
     },
     { path: PROXY.nginxTls, content: renderTlsSnippet(), mode: '644', what: 'TLS settings of every HTTPS server (TLS 1.2+)' },
     { path: PROXY.nginxMainConf, content: nginxMain, mode: '644', what: 'nginx worker shutdown timeout' },
-    { path: PROXY.deployHook, content: deployHook, mode: '755', what: 'nginx reload after certificate renewal' },
+    { path: PROXY.deployHook, content: renewalHooks.deploy, mode: '755', what: 'marks renewed certificates for the post hook' },
+    { path: PROXY.postHook, content: renewalHooks.post, mode: '755', what: 'one nginx reload after certificate renewal' },
     { path: PROXY.holdService, content: holdService, mode: '755', what: 'the hold store service (webhooks of offline shares)' },
   ]
   if (s.acmeCa) files.push({ path: PROXY.acmeCa, content: s.acmeCa, mode: '644', what: 'the ACME server CA' })
@@ -226,7 +224,9 @@ export const PROXY_DIRS: Array<[string, string, string]> = [
   [PROXY.webroot, '755', 'root'],
   [`${PROXY.webroot}/.well-known/acme-challenge`, '755', 'root'],
   [PROXY.wildcardDir, '700', 'root'],
+  [PROXY.dnsDir, '700', 'root'],
   ['/etc/letsencrypt/renewal-hooks/deploy', '755', 'root'],
+  ['/etc/letsencrypt/renewal-hooks/post', '755', 'root'],
   ['/etc/ssh/sshd_config.d', '755', 'root'],
   ['/etc/nginx/modules-enabled', '755', 'root'],
 ]

@@ -68,8 +68,8 @@ export class Remote {
   }
 
   /** The proxy agent as its admin (root, no label): key registry, upgrades, anyone's share. */
-  async agent(verb: string, args: string[] = [], input?: string): Promise<AgentReply> {
-    const res = await this.root([AGENT, '--config', AGENT_CONFIG, verb, ...args], { input, timeoutMs: 300_000 })
+  async agent(verb: string, args: string[] = [], input?: string, timeoutMs = 300_000): Promise<AgentReply> {
+    const res = await this.root([AGENT, '--config', AGENT_CONFIG, verb, ...args], { input, timeoutMs })
     return agentReply(verb, res)
   }
 

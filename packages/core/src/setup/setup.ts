@@ -20,6 +20,9 @@ import { setupChecks } from './checks.js'
 import { ensurePackages, ensureAccount, ensureDirs, ensureServices, ensureRenewal, ensureHolds } from './steps.js'
 import { ensureTunnelKey, saveProfile, trustHostKeys, tunnelKeyFile } from './workstation.js'
 import { validateSetup, type SetupOptions } from './options.js'
+import { dnsPackage, installedZones, obtainWildcards, planZones } from './dns01.js'
+import { checkZoneDns, type DoctorCheck } from './dns-check.js'
+import { remoteProbe } from './probe.js'
 
 export type { SetupOptions }
 
@@ -35,6 +38,8 @@ export interface SetupReport {
   label: string
   tunnelKey: string
   knownHostsFile: string
+  /** Each zone's records as the proxy resolves them (a wildcard name and the apex): setup finishes either way. */
+  dns: DoctorCheck[]
 }
 
 /** sshd re-executes itself on reload: for a moment nothing listens. */
@@ -70,11 +75,12 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
   try {
     await remote.checkSudo()
     const systemd = await remote.test('-d', '/run/systemd/system')
-    // Zones the proxy serves already stay: `setup --domain b.org` later adds b.org.
-    const current = await remote.readFile(PROXY.agentConfig)
-    const kept = current ? existingZones(current) : []
+    // Zones the proxy serves already stay, in their certificate mode: `setup --domain b.org` later adds b.org.
+    const kept = installedZones(await remote.readFile(PROXY.agentConfig))
+    const wildcardFiles = { fullchain: `${PROXY.wildcardDir}/fullchain.pem`, privkey: `${PROXY.wildcardDir}/privkey.pem` }
+    const plan = (pending: boolean) => planZones({ domains: o.domains, wildcard: o.wildcard && { zones: o.wildcard.zones, ...wildcardFiles }, dns: o.dns }, kept, pending)
     const settings: ProxySettings = {
-      domains: [...new Set([...o.domains, ...kept])],
+      zones: plan(true),
       email: o.email,
       httpsPort: o.httpsPort,
       tunnelUser: o.tunnelUser,
@@ -85,15 +91,15 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       nginx: { version: '0.0.0', http2: 'listen', http3: false }, // known once nginx is installed
     }
     // Without systemd, certbot's renewal job is /etc/cron.d/certbot: cron must run it.
-    await ensurePackages(remote, systemd ? ['nginx', 'certbot'] : ['nginx', 'certbot', 'cron'], change)
+    await ensurePackages(remote, [...(systemd ? ['nginx', 'certbot'] : ['nginx', 'certbot', 'cron']), ...(o.dns ? [dnsPackage(o.dns.provider)] : [])], change)
     const version = await remote.root(['/usr/sbin/nginx', '-V'])
     settings.nginx = nginxFeatures(version.stderr + version.stdout)
     await ensureAccount(remote, o.tunnelUser, target.user, change)
     await ensureDirs(remote, o.tunnelUser, change)
 
-    const files = renderProxyFiles(settings)
-    const diff = await diffFiles(remote, files)
-    await installFiles(remote, diff, setupChecks(remote, { domain: o.domain, adminUser: target.user, tunnelUser: o.tunnelUser }))
+    const checks = setupChecks(remote, { domain: o.domain, adminUser: target.user, tunnelUser: o.tunnelUser })
+    const diff = await diffFiles(remote, renderProxyFiles(settings))
+    await installFiles(remote, diff, checks)
     for (const f of diff.changed) change(`installed ${f.path} (${f.what})`)
     if (diff.disableDefaultSite) change(`moved Debian's default nginx site aside (to ${PROXY.backupDir})`)
 
@@ -107,6 +113,13 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       throw new GangwayError('SETUP_FAILED', `after the sshd reload the admin could not log in again (${(err as Error).message}); the sshd change was removed`, { hint: 'Check /etc/ssh/sshd_config on the proxy.' })
     })
     await ensureRenewal(remote, systemd, change)
+    // DNS-01: each zone's wildcard first; agent.json switches the zone only once it exists.
+    if (o.dns) await obtainWildcards(remote, { domains: o.domains, dns: o.dns }, async () => {
+      settings.zones = plan(false)
+      const switched = await diffFiles(remote, renderProxyFiles(settings))
+      await installFiles(remote, switched, checks)
+      for (const f of switched.changed) change(`installed ${f.path} (${f.what}: ${o.domains.join(', ')} served by the wildcard)`)
+    }, change)
     const holdsChanged = diff.changed.some((f) => [PROXY.agent, PROXY.agentConfig, PROXY.holdService].includes(f.path as never))
     await ensureHolds(remote, { changed: holdsChanged, systemd }, change)
 
@@ -144,20 +157,11 @@ export async function runSetup(options: SetupOptions): Promise<SetupReport> {
       admin: o.target,
     })
     if (saved) change(`wrote profile "${profile}" (the default) to ${configFile}`)
-    return { changes, profile, configFile, proxy, domain: o.domain, label: o.label, tunnelKey: key.file, knownHostsFile }
+    // DNS checked, not assumed: a missing *.ZONE would surface later as a failed first share.
+    const dns = await checkZoneDns(await remoteProbe(remote, o.target), settings.zones.map((z) => z.domain))
+    return { changes, profile, configFile, proxy, domain: o.domain, label: o.label, tunnelKey: key.file, knownHostsFile, dns }
   } finally {
     client.end()
-  }
-}
-
-/** The zones an installed agent.json serves (v1 files name one `domain`). */
-function existingZones(text: string): string[] {
-  try {
-    const cfg = JSON.parse(text) as { zones?: Array<{ domain?: unknown }>; domain?: unknown }
-    const zones = cfg.zones?.map((z) => z.domain) ?? [cfg.domain]
-    return zones.filter((d): d is string => typeof d === 'string')
-  } catch {
-    return []
   }
 }
 

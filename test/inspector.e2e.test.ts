@@ -159,12 +159,13 @@ describe('inspector on a live share', () => {
       expect(await rebound!.text()).not.toContain('/hello')
       // Without the token in the printed address, the page is refused (another local user).
       expect((await page.goto(`http://127.0.0.1:${inspector.port}/`))!.status()).toBe(401)
-      // Our own page, opened as the user would (the printed address), works; the token
-      // moves to a cookie and off the address bar.
+      // Our own page, opened as the user would (the printed address), works: its calls
+      // carry the token, live updates too, and no cookie is left for other local servers.
       const own = await page.goto(inspector.url)
       expect(own!.status()).toBe(200)
-      expect(page.url()).toBe(`http://127.0.0.1:${inspector.port}/`)
       await expect.poll(() => page.locator('#list tbody tr').count()).toBeGreaterThan(3)
+      await expect.poll(() => page.locator('#live').textContent()).toBe('● live')
+      expect(await page.context().cookies(`http://127.0.0.1:${inspector.port}/`)).toEqual([])
     } finally {
       await sb.close()
     }

@@ -24,6 +24,11 @@ form input,form textarea{font-family:ui-monospace,monospace;font-size:12px;width
 
 const SCRIPT = `
 const $ = (s) => document.querySelector(s)
+// The token came in this page's address; every call carries it (no cookie: cookies of
+// 127.0.0.1 would go to any other server on it, whatever the port).
+const token = new URLSearchParams(location.search).get('token') || ''
+const auth = { authorization: 'Bearer ' + token }
+const api = (path, init = {}) => fetch(path, { ...init, headers: { ...auth, ...(init.headers || {}) } })
 const tbody = $('#list tbody'), rows = new Map()
 let selected = null, current = null
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text != null) e.textContent = String(text); if (cls) e.className = cls; return e }
@@ -65,7 +70,7 @@ function bodyBlock(b) {
 async function select(id, refresh) {
   selected = id
   for (const [rid, tr] of rows) tr.classList.toggle('selected', rid === id)
-  const r = await fetch('/api/requests/' + id)
+  const r = await api('/api/requests/' + id)
   if (!r.ok) { $('#detail').replaceChildren(el('p', 'Request #' + id + ' is gone (the log keeps the newest only).')); return }
   const d = await r.json()
   if (refresh && $('#edit')) return // do not wipe a form being edited
@@ -115,15 +120,15 @@ function editForm(box) {
 
 async function send(edits) {
   const msg = $('#msg'); msg.textContent = ' sending…'
-  const r = await fetch('/api/requests/' + selected + '/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edits) })
+  const r = await api('/api/requests/' + selected + '/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edits) })
   const d = await r.json()
   if (!r.ok) { msg.textContent = ' ' + d.error; return }
   put(d); select(d.id)
 }
 
-$('#clear').addEventListener('click', () => fetch('/api/requests', { method: 'DELETE' }))
-fetch('/api/requests').then((r) => r.json()).then(({ requests }) => { for (const s of requests.reverse()) put(s) })
-const events = new EventSource('/api/events')
+$('#clear').addEventListener('click', () => api('/api/requests', { method: 'DELETE' }))
+api('/api/requests').then((r) => r.json()).then(({ requests }) => { for (const s of requests.reverse()) put(s) })
+const events = new EventSource('/api/events?token=' + encodeURIComponent(token))
 events.onopen = () => ($('#live').textContent = '● live')
 events.onerror = () => ($('#live').textContent = '○ reconnecting…')
 for (const t of ['added', 'updated']) events.addEventListener(t, (e) => put(JSON.parse(e.data)))

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { viewBody } from './body-view.js'
 import { summarize, type Exchange } from './exchange.js'
 import { checkRequest, isLoopbackAddress, setSafetyHeaders } from './guard.js'
-import { accessOf, sessionCookie } from './access.js'
+import { accessOf } from './access.js'
 import { renderPage } from './page.js'
 import { ReplayRefused, type ReplayEdits, type ReplayTarget } from './replay.js'
 import type { ExchangeStore, StoreEvent } from './store.js'
@@ -108,13 +108,7 @@ export function createInspectorServer(deps: ServerDeps): http.Server {
     if (refusal) return send(res, refusal.status, { error: refusal.message })
     const url = new URL(req.url ?? '/', 'http://inspector')
     const method = req.method ?? 'GET'
-    const access = accessOf(req, url, deps.token, deps.port())
-    if (!access) return send(res, 401, { error: 'open the inspector at the address gangway printed (it carries a token)' })
-    if (access === 'query' && method === 'GET' && url.pathname === '/') {
-      // Token for cookie, and off the address bar (history, screen shares).
-      res.writeHead(303, { Location: '/', 'Set-Cookie': sessionCookie(deps.token, deps.port()) })
-      return void res.end()
-    }
+    if (!accessOf(req, url, deps.token)) return send(res, 401, { error: 'open the inspector at the address gangway printed (it carries a token)' })
     const one = /^\/api\/requests\/(\d+)(\/replay)?$/.exec(url.pathname)
     try {
       if (method === 'GET' && url.pathname === '/') {

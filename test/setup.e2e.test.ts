@@ -344,7 +344,9 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
       expect((await asNobody(`import socket; s=socket.socket(socket.AF_UNIX); s.connect(${JSON.stringify(livePath)})`)).stderr).toContain('PermissionError')
     })
 
-    it('revoke: the key can no longer log in, its session ends, its shares answer 503', async () => {
+    it('revoke: the key can no longer log in, its sessions end (an idle one too), its shares answer 503', async () => {
+      const idle = await tunnelLogin(bobKey)
+      const idleEnded = new Promise<void>((r) => idle.once('close', () => r()))
       const res = await runCliToEnd(['revoke', 'bob', '--admin-identity-file', vps.adminKey, '--admin-known-hosts', vps.knownHostsFile], { GANGWAY_CONFIG: configA })
       expect([res.code, res.stdout.trim()]).toEqual([0, `revoked bob; offline now: bobs.${DOMAIN}`])
       expect((await visit(`https://bobs.${DOMAIN}/`)).status).toBe(503)
@@ -352,6 +354,7 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
       const tunnel = tunnels.find((t) => t.share.name === 'bobs')!
       await new Promise((r) => setTimeout(r, 2000))
       expect(tunnel.state).not.toBe('online')
+      await idleEnded
     })
   })
 

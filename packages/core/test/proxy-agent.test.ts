@@ -57,6 +57,8 @@ async function login(who: 'own' | 'bob' = 'own'): Promise<ssh2.Client> {
 async function origin(label: string): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'text/plain')
+    // What reached the app of headers only the proxy may say (or must drop).
+    res.setHeader('x-seen', JSON.stringify({ cookie: req.headers.cookie, authorization: req.headers.authorization, xff: req.headers['x-forwarded-for'], clientIp: req.headers['x-client-ip'], trueClientIp: req.headers['true-client-ip'], held: req.headers['x-gangway-held'], port: req.headers['x-forwarded-port'] }))
     res.end(`hello from ${label} host=${req.headers.host} proto=${req.headers['x-forwarded-proto']}`)
   })
   servers.push(server)
@@ -508,6 +510,61 @@ describe('gangway-proxy access control and wildcard mode', () => {
     open.client.end()
   })
 
+  it('an authenticated share: the app never sees the password or the session, nor a visitor\'s forged proxy headers; writes from another share\'s page are refused', async () => {
+    const up = await serve('vault', { extra: ['--auth-stdin'], input: `${bcryptLine('bob', 's3cret', `vault.${info.domain}`)}\n` })
+    expect(up.reply.ok).toBe(true)
+    const ok = await visit('vault', { headers: basic('bob', 's3cret') })
+    const session = String(ok.headers['set-cookie']).split(';')[0]!
+    const forged = { 'x-forwarded-for': '6.6.6.6', 'x-client-ip': '6.6.6.6', 'true-client-ip': '6.6.6.6', 'x-gangway-held': 'id=1; attempt=1', 'x-forwarded-port': '1' }
+    // The session cookie sent twice, around the app's own cookies: none of it reaches the app.
+    const page = await visit('vault', { headers: { ...forged, cookie: `a=1; ${session}; b=2; ${session}; gw_session=x; c=3` } })
+    expect(page.status).toBe(200)
+    const seen = JSON.parse(String(page.headers['x-seen']))
+    expect(seen).toEqual({ cookie: 'a=1; b=2; c=3', xff: '127.0.0.1', port: String(info.httpsPort) })
+    const only = JSON.parse(String((await visit('vault', { headers: { cookie: session } })).headers['x-seen']))
+    expect(only.cookie).toBeUndefined()
+    // Another share of the zone is the same "site" to a browser: its page may not write here
+    // with the visitor's session. This share's own pages, and senders with no page, may.
+    const own = `https://vault.${info.domain}:${info.httpsPort}`
+    const write = (headers: Record<string, string>) => visit('vault', { method: 'POST', body: 'x', headers: { cookie: session, ...headers } })
+    expect((await write({ 'sec-fetch-site': 'same-site', origin: `https://evil.${info.domain}:${info.httpsPort}` })).status).toBe(403)
+    expect((await write({ origin: `https://evil.${info.domain}:${info.httpsPort}` })).status).toBe(403)
+    expect((await write({ 'sec-fetch-site': 'cross-site', origin: 'https://example.org' })).status).toBe(403)
+    expect((await write({ 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(200)
+    expect((await write({})).status).toBe(200)
+    expect((await visit('vault', { headers: { cookie: session, 'sec-fetch-site': 'same-site' } })).status).toBe(200) // a link from there: fine
+    up.client.end()
+  })
+
+  it('an open share: a visitor\'s forged address headers are replaced or dropped', async () => {
+    const up = await serve('plain')
+    const page = await visit('plain', { headers: { 'x-forwarded-for': '6.6.6.6', 'x-client-ip': '6.6.6.6', 'true-client-ip': '6.6.6.6', 'x-gangway-held': 'id=1', authorization: 'Bearer app-token', cookie: 'gw_session=mine' } })
+    // An open share's app gets its own Authorization and cookies untouched.
+    expect(JSON.parse(String(page.headers['x-seen']))).toEqual({ cookie: 'gw_session=mine', authorization: 'Bearer app-token', xff: '127.0.0.1', port: String(info.httpsPort) })
+    up.client.end()
+  })
+
+  it('bounds how often one label may reload nginx (LIMIT_REACHED says when to retry)', async () => {
+    await withConfig((cfg) => ({ ...cfg, limits: { ...cfg.limits, reloadsPer10Min: 2 } }), async () => {
+      rmSync(join(agentConfig.stateDir, 'reloads.json'), { force: true })
+      const sessions = []
+      for (const name of ['churn-1', 'churn-2']) {
+        const up = await serve(name)
+        expect(up.reply).toMatchObject({ ok: true, reloaded: true })
+        sessions.push(up)
+      }
+      const third = await serve('churn-3')
+      expect(third.reply).toMatchObject({ ok: false, code: 'LIMIT_REACHED' })
+      expect(String(third.reply.message) + String(third.reply.hint)).toMatch(/try again in \d+ s/)
+      // A reconnect changes nothing, so it is never limited.
+      sessions[0]!.client.end()
+      expect((await serve('churn-1')).reply).toMatchObject({ ok: true, reloaded: false })
+      expect((await visit('churn-2')).body).toContain('hello from churn-2')
+      for (const s of sessions) s.client.end()
+    })
+    rmSync(join(agentConfig.stateDir, 'reloads.json'), { force: true })
+  })
+
   it('wrong passwords in a row are slowed: 429 after a burst, for that address', async () => {
     const up = await serve('guarded', { extra: ['--auth-stdin'], input: `${bcryptLine('bob', 's3cret', `guarded.${info.domain}`)}\n` })
     expect(up.reply.ok).toBe(true)
@@ -569,7 +626,9 @@ describe('gangway-proxy keys: invite, revoke, upgrade from v1', () => {
     bridgeUnix(carol, app.port)
     expect((await rawShareUp(carol, info.socketDir, `carols.${info.domain}`)).reply.ok).toBe(true)
     expect((await visit('carols')).status).toBe(200)
-    const ended = new Promise<void>((r) => carol.once('close', () => r()))
+    // A second session of the key that serves nothing (it could forward or share later).
+    const idle = await rawLogin({ host: info.sshHost, port: info.sshPort, user: info.user, identityFile: keyFile, knownHostsFile: info.knownHostsFile })
+    const ended = Promise.all([carol, idle].map((c) => new Promise<void>((r) => c.once('close', () => r()))))
     expect(await admin('key-rm', ['--label', 'carol'])).toMatchObject({ ok: true, offline: [`carols.${info.domain}`] })
     await ended
     expect((await visit('carols')).status).toBe(503)

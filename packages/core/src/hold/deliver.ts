@@ -27,8 +27,16 @@ interface HeldRecord {
   body: string
 }
 
-/** Headers the proxy writes itself (nginx's vhost does the same for live requests). */
-const VOUCHED = new Set(['host', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-for', 'x-real-ip', 'forwarded'])
+/**
+ * Headers only the proxy may say (the vhost writes or clears the same for live requests):
+ * whatever the visitor sent under these names is dropped.
+ */
+const VOUCHED = new Set([
+  'host', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-for', 'x-real-ip', 'forwarded',
+  'x-forwarded-port', 'x-forwarded-ssl', 'x-forwarded-server', 'x-forwarded-prefix',
+  'x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'x-cluster-client-ip', 'fastly-client-ip',
+  'x-gangway-held', 'x-gangway-resign',
+])
 
 export function deliveryHeaders(share: ResolvedShare, record: Pick<HeldRecord, 'headers' | 'remote' | 'id' | 'attempts' | 'received'>, auth: boolean): [string, string][] {
   const kept = record.headers
@@ -41,6 +49,8 @@ export function deliveryHeaders(share: ResolvedShare, record: Pick<HeldRecord, '
     ...kept,
     ['X-Forwarded-Host', share.host],
     ['X-Forwarded-Proto', 'https'],
+    ['X-Forwarded-Port', String(share.publicPort)],
+    ['X-Forwarded-Ssl', 'on'],
     ['X-Forwarded-For', record.remote],
     ['X-Real-IP', record.remote],
     ['Forwarded', `for=${forFor};proto=https;host="${share.host}"`],

@@ -75,14 +75,16 @@ export interface AgentConfig {
   certbot: { argv: string[]; env: Record<string, string>; liveDir: string; email: string | null }
   /** nginx's worker group: basic-auth hash files and live sockets are theirs only (none: the sandbox's own user). */
   authGroup?: string | null
-  /** Per label: names held, new certificates per 7 days. */
-  limits?: { namesPerLabel?: number; certsPerWeek?: number }
+  /** Per label: names held, new certificates per 7 days, vhost changes (nginx reloads) per 10 minutes. */
+  limits?: { namesPerLabel?: number; certsPerWeek?: number; reloadsPer10Min?: number }
+  /** This proxy's sshd and the tunnel account: a revoke ends the account's sessions. */
+  sshd?: { pidFile: string; tunnelUser: string }
   /**
    * The hold store for webhooks that arrive while a share is offline (`--hold`): the
    * Unix socket nginx hands them to, the root-only directory they are kept in, and the
    * per-share bounds (defaults 1000 requests, 100 MiB, 7 days).
    */
-  hold?: { socket: string; dir: string; maxCount?: number; maxBytes?: number; maxAgeSeconds?: number }
+  hold?: { socket: string; dir: string; maxCount?: number; maxBytes?: number; maxAgeSeconds?: number; maxRequestBytes?: number }
 }
 
 export function renderAgentConfig(config: AgentConfig): string {

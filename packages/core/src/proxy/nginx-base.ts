@@ -83,11 +83,22 @@ export function renderBaseNginx(o: BaseNginxOptions): string {
         default $remote_addr;
     }
 
-    # The share's session cookie (basic-auth shares) never reaches the dev server.
-    map $http_cookie $gw_upstream_cookie {
-        "~^gw_session=[^;]*(?:;\\s*)?(?<gw_ck_rest>.*)$" $gw_ck_rest;
-        "~^(?<gw_ck_head>.*?);\\s*gw_session=[^;]*(?<gw_ck_tail>.*)$" $gw_ck_head$gw_ck_tail;
+    # The share's session cookie (basic-auth shares) never reaches the dev server: every
+    # gw_session is taken out (three passes; a page of another share can plant more).
+    map $http_cookie $gw_ck_1 {
+        "~^gw_session=[^;]*(?:;\\s*)?(?<gw_ck_1r>.*)$" $gw_ck_1r;
+        "~^(?<gw_ck_1h>.*?);\\s*gw_session=[^;]*(?<gw_ck_1t>.*)$" $gw_ck_1h$gw_ck_1t;
         default $http_cookie;
+    }
+    map $gw_ck_1 $gw_ck_2 {
+        "~^gw_session=[^;]*(?:;\\s*)?(?<gw_ck_2r>.*)$" $gw_ck_2r;
+        "~^(?<gw_ck_2h>.*?);\\s*gw_session=[^;]*(?<gw_ck_2t>.*)$" $gw_ck_2h$gw_ck_2t;
+        default $gw_ck_1;
+    }
+    map $gw_ck_2 $gw_upstream_cookie {
+        "~^gw_session=[^;]*(?:;\\s*)?(?<gw_ck_3r>.*)$" $gw_ck_3r;
+        "~^(?<gw_ck_3h>.*?);\\s*gw_session=[^;]*(?<gw_ck_3t>.*)$" $gw_ck_3h$gw_ck_3t;
+        default $gw_ck_2;
     }
 
     # Unknown hosts over HTTP: 404, except HTTP-01 challenges (certbot's webroot).

@@ -80,7 +80,8 @@ export function sandboxAgentConfig(layout: SandboxLayout, state: SandboxState): 
     authGroup: null,
     // pebble has no rate limits to protect: the limits of a real proxy would only get in
     // the way of trying things (tests of the limits set their own).
-    limits: { namesPerLabel: 1000, certsPerWeek: 10_000 },
+    limits: { namesPerLabel: 1000, certsPerWeek: 10_000, reloadsPer10Min: 10_000 },
+    sshd: { pidFile: layout.sshdPid, tunnelUser: userInfo().username },
     hold: { socket: layout.holdSocket, dir: layout.holdDir },
   }
 }

@@ -104,6 +104,7 @@ function agentConfig(s: ProxySettings): AgentConfig {
     },
     authGroup: 'www-data', // Debian's nginx workers
     hold: { socket: PROXY.holdSocket, dir: PROXY.holdDir },
+    sshd: { pidFile: '/run/sshd.pid', tunnelUser: s.tunnelUser },
   }
 }
 

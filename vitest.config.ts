@@ -1,13 +1,41 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+/**
+ * Two projects. `unit` needs no proxy: it imports src, runs in seconds, in parallel
+ * (`pnpm test:unit`). `integration` shares one sandbox proxy (global setup), so its files
+ * run one at a time; proxy-agent and sandbox tests start sandboxes of their own.
+ * `pnpm test` runs both, unit first.
+ */
+const SELF_SANDBOXED = ['packages/core/test/proxy-agent.test.ts', 'packages/core/test/sandbox.test.ts', 'packages/core/test/wildcard-dns01.test.ts']
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
     // the second prints the fault matrix's "faults: N passed, M failed" line (test/faults/)
     reporters: ['default', './test/faults/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...SELF_SANDBOXED],
+          setupFiles: ['test/helpers/unit-setup.ts'],
+          testTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', ...SELF_SANDBOXED],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 })

@@ -94,6 +94,7 @@ describe('@gangway/webpack in webpack', () => {
     const server = new WebpackDevServer({ host: '127.0.0.1', port: 'auto', setupExitSignals: false })
     const compiler = webpack(config({ plugins: [gangway(share()), server as never] }))
     const watching = compiler.watch({}, () => {})
+    if (!watching) throw new Error('compiler.watch() returned no Watching')
     try {
       await expect.poll(() => logged, { timeout: 20_000 }).toContain('Could not publish the dev server at https://unit.example.test/')
       expect(logged).toMatch(/\[gangway\][\s\S]*→ /)

@@ -5,11 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import https from 'node:https'
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { openTunnel, type Tunnel } from '@gangway/core'
-import { echoHandler, expectedSha256, listen, publicRequest, sandboxAgent, waitForPublic, type LocalServer } from '#test-utils'
+import { echoHandler, expectedSha256, listen, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
 
 const sb = inject('sandbox')
 

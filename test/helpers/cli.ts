@@ -42,7 +42,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, bin = CLI): 
           }
         }
         child.stdout!.on('data', check)
-        exit.then((code) => {
+        void exit.then((code) => {
           clearTimeout(timer)
           reject(new Error(`exited ${code} before ${re}; stdout: ${out}; stderr: ${err}`))
         })

@@ -200,7 +200,7 @@ describe('sandbox up --wildcard: *.ZONE by DNS-01 through a real DNS server', ()
     const failed = admin('cert-issue', ['--zone', info.domain, '--provider', 'rfc2136', '--propagation-seconds', '0', '--credentials-stdin'], wrong)
     await expect(failed).rejects.toMatchObject({
       code: 'DNS_AUTH_FAILED',
-      message: expect.stringMatching(/refused the credentials for gangway\.test; the proxy keeps serving the certificate it had\.\n[^]*didn't like the signature/),
+      message: expect.stringMatching(/refused the credentials for gangway\.test; the proxy keeps serving the certificate it had\.\n[\s\S]*didn't like the signature/),
       hint: expect.stringContaining('dns_rfc2136_secret'),
     })
     expect(readFileSync(credentialsFile(), 'utf8')).toBe(stored)

@@ -84,7 +84,7 @@ async function nginx(probe: ProxyProbe, cfg: AgentConfig): Promise<DoctorCheck> 
 async function certificates(probe: ProxyProbe, cfg: AgentConfig): Promise<DoctorCheck[]> {
   const env = Object.entries(cfg.certbot.env ?? {}).map(([k, v]) => `${k}=${v}`)
   const res = await probe.run(['env', ...env, ...cfg.certbot.argv, 'certificates'])
-  const lineages = [...res.stdout.matchAll(/Certificate Name: (\S+)\n[^]*?Domains: ([^\n]*)\n\s*Expiry Date: (\S+) (\S+)/g)].map((m) => ({ name: m[1]!, domains: m[2]!, expires: Date.parse(`${m[3]}T${m[4]}`) }))
+  const lineages = [...res.stdout.matchAll(/Certificate Name: (\S+)\n[\s\S]*?Domains: ([^\n]*)\n\s*Expiry Date: (\S+) (\S+)/g)].map((m) => ({ name: m[1]!, domains: m[2]!, expires: Date.parse(`${m[3]}T${m[4]}`) }))
   if (res.code !== 0) return [{ name: 'certificates', ok: false, summary: `certbot certificates failed:\n${tail(res.stderr)}`, fix: 'Fix certbot on the proxy (see above).' }]
   const checks: DoctorCheck[] = []
   for (const zone of cfg.zones.filter((z) => z.dns01)) {

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { GangwayError } from '../errors.js'
-import type { Logger } from '../types.js'
 import { defaultConfigFile } from '../config/user-config.js'
 import { connectSsh, type SshClient } from '../ssh/connect.js'
 import { resolveTarget } from '../ssh/config.js'

@@ -10,6 +10,7 @@ import { PROXY, PROXY_DIRS } from './proxy-files.js'
 type Change = (text: string) => void
 
 export async function ensurePackages(remote: Remote, wanted: string[], change: Change): Promise<void> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
   const res = await remote.run(['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev}\\n', ...wanted])
   const installed = new Set(res.stdout.split('\n').filter((l) => / ii/.test(l)).map((l) => l.split(' ')[0]))
   const missing = wanted.filter((p) => !installed.has(p))

@@ -7,7 +7,7 @@ import { GangwayError, type GangwayErrorCode } from '../errors.js'
 
 /** Quotes one argument for a POSIX shell: safe for any byte string. */
 export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_\/.:=@%+-]+$/.test(arg)) return arg
+  if (/^[A-Za-z0-9_/.:=@%+-]+$/.test(arg)) return arg
   return `'${arg.replace(/'/g, `'\\''`)}'`
 }
 

@@ -1,17 +1,9 @@
 /** `gangway doctor`: the proxy's DNS, ports, nginx, certificates, renewal, disk, tunnel account and clock, one line each. */
-import { parseArgs } from 'node:util'
 import chalk from 'chalk'
 import { runDoctor, type DoctorCheck } from '@gangway/core'
+import { defineCommand } from '../command.js'
 import { out } from '../output.js'
 import { adminFlags, adminOptions } from './team.js'
-
-export const usage = `gangway doctor [--profile NAME] [--admin USER@HOST] [--json]
-
-Checks the profile's proxy over the admin login gangway setup used (a sandbox: on this
-machine): that a random name under each zone and the zone itself resolve to the proxy
-(A and AAAA), ports 80 and 443 from here, nginx -t, certificate expiry and renewal,
-disk space, the tunnel account's restrictions and clock skew. Each line is ✔ or ✖ with
-the fix; exit code 1 when a check fails.`
 
 /** One check as a line (and its fix under it). */
 export function checkLines(c: DoctorCheck): string[] {
@@ -21,10 +13,22 @@ export function checkLines(c: DoctorCheck): string[] {
   return lines
 }
 
-export async function doctorCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...adminFlags, json: { type: 'boolean' } } })
-  const checks = await runDoctor(adminOptions(values))
-  if (values.json) out.line(JSON.stringify(checks))
-  else for (const c of checks) for (const line of checkLines(c)) out.line(line)
-  return checks.some((c) => !c.ok && !c.optional) ? 1 : 0
-}
+export const doctor = defineCommand({
+  name: 'doctor',
+  summary: 'check the proxy: DNS, ports, nginx, certificates, renewal, disk, clock',
+  description: `Checks the profile's proxy over the admin login gangway setup used (a sandbox: on this
+machine): that a random name under each zone and the zone itself resolve to the proxy
+(A and AAAA), ports 80 and 443 from here, nginx -t, certificate expiry and renewal,
+disk space, the tunnel account's restrictions and clock skew. Each line is ✔ or ✖ with
+the fix; exit code 1 when a check fails.`,
+  flags: {
+    json: { type: 'boolean', help: 'print the checks as JSON' },
+    ...adminFlags,
+  },
+  async run({ values }) {
+    const checks = await runDoctor(adminOptions(values))
+    if (values.json) out.line(JSON.stringify(checks))
+    else for (const c of checks) for (const line of checkLines(c)) out.line(line)
+    return checks.some((c) => !c.ok && !c.optional) ? 1 : 0
+  },
+})

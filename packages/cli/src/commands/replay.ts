@@ -3,27 +3,10 @@
  * to send recorded request <id> to the local server again, and prints the answer.
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import chalk from 'chalk'
+import { defineCommand, type Flags, type FlagValues } from '../command.js'
 import { out, UsageError } from '../output.js'
 import { inspectorEndpoint, resignerFor, type ResignScheme } from '@gangway/core'
-
-export const usage = `gangway replay <id> [options]
-
-Sends recorded request <id> (the # column of the inspector) to the local server again.
-
-Options:
-  --inspector URL          the inspector's address as printed, with its token (default:
-                           $GANGWAY_INSPECTOR, else the newest inspector of yours running)
-  --method METHOD          replace the method
-  --path PATH              replace the path and query
-  --header 'Name: value'   set a header (repeatable; replaces headers of that name)
-  --body TEXT              replace the body
-  --body-file FILE         replace the body with a file's bytes
-  --resign SCHEME          sign it again (slack, stripe, standard-webhooks; secret from the
-                           environment) after checking its signature was made within 5 minutes
-                           of when it arrived; otherwise it is sent as it was
-  --json                   print the new exchange as JSON`
 
 interface Detail {
   id: number
@@ -50,21 +33,35 @@ async function api(base: string, path: string, init: RequestInit = {}): Promise<
   }
 }
 
-export async function replayCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      inspector: { type: 'string' },
-      method: { type: 'string' },
-      path: { type: 'string' },
-      header: { type: 'string', multiple: true },
-      body: { type: 'string' },
-      'body-file': { type: 'string' },
-      resign: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  })
+const flags = {
+  inspector: {
+    type: 'string',
+    value: 'URL',
+    help: "the inspector's address as printed, with its token (default:\n$GANGWAY_INSPECTOR, else the newest inspector of yours running)",
+  },
+  method: { type: 'string', value: 'METHOD', help: 'replace the method' },
+  path: { type: 'string', value: 'PATH', help: 'replace the path and query' },
+  header: { type: 'string', multiple: true, value: "'Name: value'", help: 'set a header (repeatable; replaces headers of that name)' },
+  body: { type: 'string', value: 'TEXT', help: 'replace the body' },
+  'body-file': { type: 'string', value: 'FILE', help: "replace the body with a file's bytes" },
+  resign: {
+    type: 'string',
+    value: 'SCHEME',
+    help: 'sign it again (slack, stripe, standard-webhooks; secret from the\nenvironment) after checking its signature was made within 5 minutes\nof when it arrived; otherwise it is sent as it was',
+  },
+  json: { type: 'boolean', help: 'print the new exchange as JSON' },
+} as const satisfies Flags
+
+export const replay = defineCommand({
+  name: 'replay',
+  args: '<id>',
+  summary: 'send a request recorded by the inspector to the local server again',
+  description: 'Sends recorded request <id> (the # column of the inspector) to the local server again.',
+  flags,
+  run: ({ values, positionals }) => replayRequest(values, positionals),
+})
+
+async function replayRequest(values: FlagValues<typeof flags>, positionals: string[]): Promise<number> {
   const id = positionals[0]?.replace(/^#/, '')
   if (positionals.length !== 1 || !/^\d+$/.test(id ?? '')) throw new UsageError('gangway replay needs one request id, e.g. gangway replay 12')
   if (values.body !== undefined && values['body-file'] !== undefined) throw new UsageError('give --body or --body-file, not both')

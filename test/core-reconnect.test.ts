@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openTunnel, type Tunnel, type TunnelStatus } from '@gangway/core'
-import { restartSshd, sshdSessionPids } from '@gangway/core/sandbox'
+import { restartSshd, sshdSessionPids } from '@gangway/core/testing'
 import { echoHandler, listen, publicRequest, waitForPublic, type LocalServer } from '#test-utils'
 
 const sb = inject('sandbox')

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { build, createLogger, createServer, preview, type Logger, type ViteDevServer } from 'vite'
-import { restartSshd } from '@gangway/core/sandbox'
+import { restartSshd } from '@gangway/core/testing'
 import { launchBrowser, publicRequest, waitForPublic, type SandboxBrowser } from '#test-utils'
 import { copyPlayground, getWithHost, maxDuring, sshConnectionsFromHere, sshConnectionsFromHereList, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { sshdSessionPids } from '@gangway/core/sandbox'
+import { sshdSessionPids } from '@gangway/core/testing'
 import { CLI, echoHandler, listen, publicRequest, type LocalServer } from '#test-utils'
 import { expectSessionsBackTo, openBystander, type Bystander } from './helpers.js'
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTunnel, writeProfile, type Tunnel } from '@gangway/core'
-import { restartSshd, sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { isRunning, restartSshd, sshdOnPort } from '@gangway/core/testing'
 import { echoHandler, listen, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
 
 const isRoot = process.getuid?.() === 0
@@ -20,6 +21,7 @@ describe.skipIf(!isRoot)('fault: proxy disk full (needs root for a tmpfs)', () =
   let configFile: string
   let local: LocalServer
   let tunnel: Tunnel | undefined
+  let restarted: SandboxInfo | undefined
   const warnings: string[] = []
   const logger = { info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) }
 
@@ -63,7 +65,9 @@ describe.skipIf(!isRoot)('fault: proxy disk full (needs root for a tmpfs)', () =
       hint: expect.stringContaining('Free space on the proxy'),
     })
 
-    await restartSshd(info, { killSessions: true })
+    restarted = await restartSshd(info, { killSessions: true })
+    // The restart could not record its new listener: state.json still names the old one.
+    expect(JSON.parse(readFileSync(join(info.dir, 'state.json'), 'utf8')).pids.sshd).toBe(info.pids.sshd)
     const deadline = Date.now() + 20_000
     while (!warnings.some((w) => w.includes("disk is full")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
     expect(warnings.join('\n')).toContain("the proxy's disk is full")
@@ -75,4 +79,13 @@ describe.skipIf(!isRoot)('fault: proxy disk full (needs root for a tmpfs)', () =
     expect((await publicRequest(fresh.url, { agent })).text).toBe('hello from local')
     await fresh.close()
   }, 120_000)
+
+  it('sandbox down still stops that listener and its sessions, which state.json does not name', async () => {
+    const listener = restarted!.pids.sshd!
+    expect(isRunning(listener, 'sshd')).toBe(true)
+    expect(sshdOnPort(info.sshPort).length).toBeGreaterThan(1) // the listener and the share's session
+    await sandboxDown({ dir: info.dir })
+    expect(isRunning(listener, 'sshd')).toBe(false)
+    expect(sshdOnPort(info.sshPort)).toEqual([])
+  })
 })

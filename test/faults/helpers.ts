@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import tls from 'node:tls'
 import { expect, inject } from 'vitest'
 import { openTunnel, type Tunnel } from '@gangway/core'
-import { sshdSessionPids } from '@gangway/core/sandbox'
+import { sshdSessionPids } from '@gangway/core/testing'
 import { echoHandler, expectedSha256, listen, publicRequest, type LocalServer } from '#test-utils'
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')

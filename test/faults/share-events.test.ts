@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openTunnel, type Tunnel } from '@gangway/core'
-import { restartSshd } from '@gangway/core/sandbox'
+import { restartSshd } from '@gangway/core/testing'
 import { echoHandler, listen, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
 
 const sb = inject('sandbox')

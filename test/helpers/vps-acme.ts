@@ -4,7 +4,7 @@
  * DNS), with every name resolving to the VPS and HTTP-01 going to its nginx on port 80.
  */
 import { join } from 'node:path'
-import { pickPorts, startPebbleCa, stopProcesses } from '@gangway/core/sandbox'
+import { pickPorts, startPebbleCa, stopProcesses } from '@gangway/core/testing'
 import type { Vps } from './vps.js'
 
 export interface VpsAcme {

@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { validateSetup } from '../src/setup/options.js'
 import { planZones } from '../src/setup/dns01.js'
-import { AGENT_SOURCE, sandboxAgentConfig, type AgentConfig } from '../src/sandbox/index.js'
+import { sandboxAgentConfig, type AgentConfig } from '../src/sandbox/index.js'
+import { AGENT_SOURCE } from '../src/proxy/agent-config.js'
 import { sandboxLayout, type SandboxState } from '../src/sandbox/layout.js'
 
 const root = mkdtempSync(join(tmpdir(), 'gw-dns-rules-'))

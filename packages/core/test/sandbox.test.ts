@@ -2,7 +2,7 @@
  * The sandbox proxy's lifecycle and its sshd rules, with a real ssh2 client and the
  * sandbox's own tunnel key. No mocks.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { request } from 'node:https'
 import { connect, type AddressInfo } from 'node:net'
@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { restartSshd, sandboxDown, sandboxStatus, sandboxUp, sshdSessionPids, type SandboxInfo } from '../src/sandbox/index.js'
+import { sandboxDown, sandboxStatus, sandboxUp, type SandboxInfo } from '../src/sandbox/index.js'
+import { restartSshd, sshdSessionPids } from '../src/sandbox/testing.js'
 import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
 
 let root: string
@@ -161,18 +162,27 @@ describe('sandbox sshd and the tunnel key', () => {
     const fresh = await login()
     expect(sshdSessionPids(info).length).toBeGreaterThan(0)
 
-    // Like a reboot of sshd: sessions end, clients see 'close'.
-    const closed = new Promise<void>((resolve) => fresh.once('close', () => resolve()))
+    // Like a reboot of sshd: every session ends — the orphans of the restart above too, even
+    // when state.json lost their record (found by the port they hold) — and clients see 'close'.
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { orphanSessions: number[] }
+    expect(state.orphanSessions).toEqual(expect.arrayContaining(sessions.filter(alive)))
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ ...state, orphanSessions: [] }))
+    const closed = Promise.all([fresh, client].map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))))
     info = await restartSshd(info, { killSessions: true })
     await closed
+    expect(sessions.some(alive)).toBe(false)
     expect(sshdSessionPids(info)).toEqual([])
   })
 
   it('stops everything on down, orphaned sessions included, and comes back up', async () => {
+    await login()
+    const sessions = sshdSessionPids(info)
+    info = await restartSshd(info, { killSessions: false })
     const before = await sandboxStatus({ dir })
     expect(before).toBeDefined()
-    // A session orphaned by the earlier restart (killSessions: false) is still alive.
+    // A session orphaned by the restart (killSessions: false) is still alive.
     const orphans = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).orphanSessions as number[]
+    expect(orphans).toEqual(expect.arrayContaining(sessions.filter(alive)))
     expect(orphans.some(alive)).toBe(true)
 
     await sandboxDown({ dir })
@@ -186,6 +196,21 @@ describe('sandbox sshd and the tunnel key', () => {
     expect(readFileSync(info.knownHostsFile, 'utf8')).toContain(readFileSync(before!.knownHostsFile, 'utf8').split(' ')[2]!)
     const client = await login()
     expect(await exec(client, 'gangway-proxy info')).toMatchObject({ ok: true, domain: 'gangway.test' })
+  })
+
+  it('down without a state file (lost, or never written) still stops every daemon and session', async () => {
+    await login()
+    const sessions = sshdSessionPids(info)
+    info = await restartSshd(info, { killSessions: false })
+    // (a pre-auth sshd child of the login may be exiting: only the live ones must be stopped)
+    const running = [...Object.values(info.pids), ...sessions].filter(alive)
+    expect(running).toEqual(expect.arrayContaining(Object.values(info.pids)))
+    expect(running.length).toBeGreaterThan(Object.values(info.pids).length)
+    rmSync(join(dir, 'state.json'))
+    await sandboxDown({ dir })
+    expect(running.filter(alive)).toEqual([])
+    info = await sandboxUp({ dir })
+    expect(await exec(await login(), 'gangway-proxy info')).toMatchObject({ ok: true })
   })
 })
 

@@ -9,63 +9,30 @@
 import { mkdir, chmod, rm, readdir } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { resolve, join } from 'node:path'
-import { userInfo } from 'node:os'
 import { GangwayError } from '../errors.js'
 import { checkPrograms } from './binaries.js'
 import { DAEMON_BINARIES, PORT_KEYS, defaultSandboxDir, readJson, sandboxDaemons, sandboxLayout, writeJson } from './layout.js'
 import type { DaemonName, SandboxLayout, SandboxState } from './layout.js'
 import { pickPorts, portAnswers } from './ports.js'
-import { commandLine, isRunning, processesIn, stopProcesses } from './processes.js'
+import { isRunning, processesIn, sshdListeners, sshdOnPort, stopProcesses } from './processes.js'
 import { startPebble } from './pebble.js'
 import { startNginx } from './nginx.js'
-import { ensureKeys, sessionPids, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
-import { installAgent, sandboxLabel, startHolds } from './agent-install.js'
+import { configuredSshPort, ensureKeys, startSshd, writeKnownHosts, writeSshdConfig } from './sshd.js'
+import { installAgent, startHolds } from './agent-install.js'
+import { toInfo, type SandboxInfo } from './info.js'
 import { AGENT_SOURCE } from '../proxy/agent-config.js'
 import { issueSandboxWildcard, startSandboxDns } from './wildcard.js'
 
 export { defaultSandboxDir } from './layout.js'
 export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
-export { AGENT_SOURCE } from '../proxy/agent-config.js'
 export { sandboxAgentConfig, sandboxLabel } from './agent-install.js'
 export type { AgentConfig } from './agent-install.js'
-export { startPebbleCa } from './pebble.js'
-export type { PebbleCa, PebbleCaOptions } from './pebble.js'
-export { stopProcesses } from './processes.js'
-export { pickPorts } from './ports.js'
-export { startDnsServer, rfc2136Credentials } from './dns.js'
-export type { DnsServer, DnsServerOptions, DnsZone, TsigKey } from './dns.js'
-
-export interface SandboxInfo {
-  dir: string
-  domain: string
-  sshHost: '127.0.0.1'
-  sshPort: number
-  /** The OS user that ran sandboxUp: a non-root sshd can only log that user in. */
-  user: string
-  /** user@127.0.0.1:port */
-  target: string
-  identityFile: string
-  knownHostsFile: string
-  httpsPort: number
-  httpPort: number
-  /** pebble's root CA of this run: trust it to verify share certificates. */
-  caFile: string
-  /** Share hosts (NAME.domain) are not in DNS: connect here with SNI/Host set. */
-  resolveTo: '127.0.0.1'
-  agentConfig: string
-  /** Where this sandbox's sessions bind their sockets. */
-  socketDir: string
-  /** The label of the sandbox's own tunnel key (the user who started it). */
-  label: string
-  nginxPrefix: string
-  pids: Record<string, number>
-  /** One `*.domain` certificate by DNS-01 (named + certbot's rfc2136 plugin) serves every share. */
-  wildcard: boolean
-  /** The DNS server pebble resolves through (127.0.0.1): named with --wildcard, else challtestsrv. */
-  dnsPort: number
-  /** With --wildcard: nsupdate -k file of named's admin key (any record of the zone). */
-  dnsAdminKeyFile?: string
-}
+export type { SandboxInfo } from './info.js'
+/**
+ * @deprecated Test fixtures: import them from `@gangway/core/testing`. Kept here only until
+ * bench/ (lib/context.ts, p5-recovery.ts) imports them from there; then delete this line.
+ */
+export { restartSshd, sshdSessionPids } from './testing.js'
 
 export interface SandboxOptions {
   /** @default $GANGWAY_SANDBOX_DIR or $XDG_STATE_HOME/gangway/sandbox */
@@ -90,32 +57,6 @@ function layoutOf(dir: string | undefined): SandboxLayout {
   return sandboxLayout(resolve(dir ?? defaultSandboxDir()))
 }
 
-function toInfo(layout: SandboxLayout, state: SandboxState): SandboxInfo {
-  const user = userInfo().username
-  return {
-    dir: layout.dir,
-    domain: state.domain,
-    sshHost: '127.0.0.1',
-    sshPort: state.ports.ssh,
-    user,
-    target: `${user}@127.0.0.1:${state.ports.ssh}`,
-    identityFile: layout.identityFile,
-    knownHostsFile: layout.knownHostsFile,
-    httpsPort: state.ports.https,
-    httpPort: state.ports.http,
-    caFile: layout.caFile,
-    resolveTo: '127.0.0.1',
-    agentConfig: layout.agentConfig,
-    socketDir: layout.socketDir,
-    label: sandboxLabel(),
-    nginxPrefix: layout.nginxPrefix,
-    pids: { ...state.pids } as Record<string, number>,
-    wildcard: Boolean(state.wildcard),
-    dnsPort: state.ports.dns,
-    ...(state.wildcard ? { dnsAdminKeyFile: layout.dnsAdminKey } : {}),
-  }
-}
-
 /** Every daemon runs (the binary we started, not a reused pid) and its port answers. */
 async function isLive(state: SandboxState | undefined): Promise<boolean> {
   if (!state) return false
@@ -137,16 +78,21 @@ function agentIsCurrent(layout: SandboxLayout): boolean {
 
 /**
  * Our recorded daemons (and their children), sshd sessions orphaned by a restart, and
- * any daemon running in the sandbox dir that the state file does not know (a write lost).
+ * every daemon of the sandbox that the state file does not know (a write lost to a full
+ * disk, or no state file at all): pebble and nginx by their working directory, sshd by
+ * its config file and its port.
  */
-async function stopAll(layout: SandboxLayout, state: SandboxState): Promise<void> {
+async function stopAll(layout: SandboxLayout, state: SandboxState | undefined): Promise<void> {
   const pids: number[] = []
   for (const name of Object.keys(DAEMON_BINARIES) as DaemonName[]) {
-    const pid = state.pids[name]
+    const pid = state?.pids[name]
     if (isRunning(pid, DAEMON_BINARIES[name])) pids.push(pid)
   }
-  pids.push(...state.orphanSessions.filter((pid) => isRunning(pid, 'sshd')))
+  pids.push(...(state?.orphanSessions ?? []).filter((pid) => isRunning(pid, 'sshd')))
   pids.push(...processesIn(layout.dir, Object.values(DAEMON_BINARIES)))
+  pids.push(...sshdListeners(layout.sshdConfig))
+  const sshPort = state?.ports.ssh ?? (await configuredSshPort(layout))
+  if (sshPort) pids.push(...sshdOnPort(sshPort))
   await stopProcesses([...new Set(pids)])
 }
 
@@ -210,7 +156,8 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
   } catch (error) {
     await stopAll(layout, state)
     state.pids = {}
-    await save()
+    // On a full disk this write fails too: the error to report is the first one.
+    await save().catch(() => {})
     if (error instanceof GangwayError) throw error
     throw new GangwayError('SANDBOX_FAILED', `sandbox did not start: ${(error as Error).message}`, {
       hint: `See the logs in ${layout.logs}.`,
@@ -222,65 +169,18 @@ export async function sandboxUp(opts: SandboxOptions = {}): Promise<SandboxInfo>
   return info
 }
 
-/** Stops every daemon (SIGTERM, SIGKILL after 3 s) including sshd sessions; keeps the dir. */
+/**
+ * Stops every daemon (SIGTERM, SIGKILL after 3 s) including sshd sessions; keeps the dir.
+ * Without a state file (lost, never written) the daemons are still found (stopAll).
+ */
 export async function sandboxDown(opts: { dir?: string } = {}): Promise<void> {
   const layout = layoutOf(opts.dir)
   const state = await readJson<SandboxState>(layout.stateFile)
-  if (!state) return
   await stopAll(layout, state)
+  if (!state) return
   state.pids = {}
   state.orphanSessions = []
-  await writeJson(layout.stateFile, state)
-}
-
-/**
- * Restarts the hold store (held requests stay on disk: the proxy restarted while holding).
- * `wrap` runs it under another program, e.g. faketime, for tests of received times.
- */
-export async function restartHolds(info: SandboxInfo, opts: { wrap?: string[] } = {}): Promise<SandboxInfo> {
-  const layout = sandboxLayout(info.dir)
-  const state = await readJson<SandboxState>(layout.stateFile)
-  if (!state) throw new GangwayError('SANDBOX_FAILED', `no sandbox state in ${info.dir}`, { hint: 'Run sandboxUp first.' })
-  // The store's process, and a wrapper around it (faketime forks): found by their command line.
-  await stopProcesses(processesIn(layout.dir, ['python3', 'faketime']).filter((pid) => commandLine(pid).includes('hold-daemon')))
-  await startHolds(layout, state, opts.wrap)
+  // Everything it named is stopped: a state file that cannot be rewritten (full disk) only
+  // names dead pids, and every pid is checked against its binary before it is signalled.
   await writeJson(layout.stateFile, state).catch(() => {})
-  return toInfo(layout, state)
-}
-
-/** The current listener pid: restartSshd changes it, and callers may hold an older info. */
-function currentSshdPid(info: SandboxInfo): number | undefined {
-  try {
-    const state = JSON.parse(readFileSync(sandboxLayout(info.dir).stateFile, 'utf8')) as SandboxState
-    return state.pids.sshd
-  } catch {
-    return info.pids.sshd
-  }
-}
-
-/** The per-connection sshd processes (children of the listener, found through /proc). */
-export function sshdSessionPids(info: SandboxInfo): number[] {
-  return sessionPids(currentSshdPid(info))
-}
-
-/**
- * Restarts the sshd listener on the same port. With `killSessions: false` the live
- * sessions (and their forwarded ports) survive, as with `systemctl restart ssh`; with
- * `true` they end, as on a reboot. Returns the info with the new pid.
- */
-export async function restartSshd(info: SandboxInfo, opts: { killSessions: boolean }): Promise<SandboxInfo> {
-  const layout = sandboxLayout(info.dir)
-  const state = await readJson<SandboxState>(layout.stateFile)
-  if (!state) throw new GangwayError('SANDBOX_FAILED', `no sandbox state in ${info.dir}`, { hint: 'Run sandboxUp first.' })
-  const listener = state.pids.sshd
-  const sessions = sessionPids(listener)
-  await stopProcesses(isRunning(listener, 'sshd') ? [listener] : [], { withDescendants: false })
-  if (opts.killSessions) await stopProcesses(sessions)
-  else state.orphanSessions = [...new Set([...state.orphanSessions, ...sessions])]
-  await startSshd(layout, state)
-  const next = toInfo(layout, state)
-  // A full disk must not stop the restart: sandboxDown also finds daemons by their cwd.
-  await writeJson(layout.stateFile, state).catch(() => {})
-  await writeJson(layout.infoFile, next).catch(() => {})
-  return next
 }

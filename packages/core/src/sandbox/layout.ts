@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { homedir } from 'node:os'
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { readFile, writeFile, rename, rm } from 'node:fs/promises'
 import type { NginxFeatures } from '../proxy/nginx-base.js'
 
 export type PortKey = 'ssh' | 'https' | 'http' | 'pebble' | 'pebbleMgmt' | 'dns' | 'dnsMgmt'
@@ -112,9 +112,14 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Write-then-rename so a crash never leaves half a state file. */
+/** Write-then-rename so a crash never leaves half a state file (nor a full disk a stray temp file). */
 export async function writeJson(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n')
-  await rename(tmp, file)
+  try {
+    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n')
+    await rename(tmp, file)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
 }

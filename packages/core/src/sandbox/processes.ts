@@ -140,6 +140,63 @@ export function commandLine(pid: number): string {
   }
 }
 
+/** Socket inodes bound or connected on 127.0.0.1/::1 port `port` (TCP, any state). */
+function socketInodesOnPort(port: number): Set<string> {
+  const inodes = new Set<string>()
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = ''
+    try {
+      text = readFileSync(table, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      // cols[1] is local address:port in hex, cols[9] the socket's inode
+      if (cols.length > 9 && Number.parseInt(cols[1]!.split(':')[1]!, 16) === port && cols[9] !== '0') inodes.add(cols[9]!)
+    }
+  }
+  return inodes
+}
+
+/** Every live pid running `binary` for which `match` holds. */
+function scan(binary: string, match: (pid: number) => boolean): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const pid = Number(entry)
+    if (processBinary(pid) === binary && isRunning(pid) && match(pid)) found.push(pid)
+  }
+  return found
+}
+
+/**
+ * sshd changes its working directory to / (processesIn cannot see it), so a sandbox's sshd
+ * is found another way: its listeners by the config file on their command line…
+ */
+export function sshdListeners(sshdConfig: string): number[] {
+  // (sandbox paths are plain: no spaces, see agent-install's PLAIN_PATH)
+  return scan('sshd', (pid) => ` ${commandLine(pid)} `.includes(` -f ${sshdConfig} `))
+}
+
+/** …and every sshd process with a socket on its port: the listener and each session, orphans of an earlier listener included. */
+export function sshdOnPort(port: number): number[] {
+  const inodes = socketInodesOnPort(port)
+  return inodes.size ? scan('sshd', (pid) => holdsSocket(pid, inodes)) : []
+}
+
+function holdsSocket(pid: number, inodes: Set<string>): boolean {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' })
+      if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return true
+    }
+  } catch {
+    // gone, or not ours to look at
+  }
+  return false
+}
+
 /** True when `pid` is alive and (if given) runs `binary`. Zombies count as dead. */
 export function isRunning(pid: number | undefined, binary?: string): pid is number {
   if (!pid) return false

@@ -80,17 +80,27 @@ LogLevel VERBOSE
   await writeFile(layout.sshdConfig, conf)
 }
 
-/** Waits until sshd sends its "SSH-2.0-" banner. */
+/**
+ * Waits until sshd sends its "SSH-2.0-" banner, then hangs up and waits for sshd to hang
+ * up too: the child it forked for this probe is gone then, so it is never counted as a
+ * session of the fresh listener (sshdSessionPids right after a restart).
+ */
 function bannerArrives(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port })
-    const done = (ok: boolean) => {
+    let ok = false
+    const done = () => {
       socket.destroy()
       resolve(ok)
     }
-    socket.setTimeout(1000, () => done(false))
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')))
-    socket.once('error', () => done(false))
+    socket.setTimeout(1000, done)
+    socket.once('data', (data) => {
+      ok = data.toString('latin1').startsWith('SSH-')
+      if (ok) socket.end()
+      else done()
+    })
+    socket.once('close', done)
+    socket.once('error', done)
   })
 }
 
@@ -106,6 +116,13 @@ export async function startSshd(layout: SandboxLayout, state: SandboxState): Pro
   await waitUntil('sshd', () => bannerArrives(state.ports.ssh)).catch((e: Error) => {
     throw new Error(`${e.message}\n${logTail(layout.log('sshd'))}`)
   })
+}
+
+/** The `Port` the sandbox's sshd_config names: what finds its sessions when state.json is lost. */
+export async function configuredSshPort(layout: SandboxLayout): Promise<number | undefined> {
+  const conf = await readFile(layout.sshdConfig, 'utf8').catch(() => '')
+  const m = /^Port (\d+)$/m.exec(conf)
+  return m ? Number(m[1]) : undefined
 }
 
 /** The per-connection sshd processes: every sshd descendant of the listener. */

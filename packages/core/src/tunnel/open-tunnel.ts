@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events'
 import { GangwayError, isGangwayError } from '../errors.js'
 import { resolveOptions, type ResolvedTunnelOptions } from '../config/resolve.js'
 import type { ResolvedShare, TapFactory, Tunnel, TunnelOptions, TunnelState, TunnelStatus } from '../types.js'
-import { startInspector, type Inspector } from '../inspect/inspector.js'
+import type { Inspector } from '../inspect/inspector.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { LocalBridge } from './local-bridge.js'
 import { openSession, type Session } from './session.js'
@@ -241,9 +241,11 @@ function warnings(session: Session): string[] {
 }
 
 /** The inspector asked for with `inspect`, listening before the first request can arrive. */
-function startInspectorFor(options: TunnelOptions, opts: ResolvedTunnelOptions): Promise<Inspector | undefined> {
+async function startInspectorFor(options: TunnelOptions, opts: ResolvedTunnelOptions): Promise<Inspector | undefined> {
   const { inspect } = options
-  if (inspect === undefined || inspect === false) return Promise.resolve(undefined)
+  if (inspect === undefined || inspect === false) return undefined
+  // Loaded only when asked for: most tunnels (every adapter's, by default) record nothing.
+  const { startInspector } = await import('../inspect/inspector.js')
   return startInspector({
     localPort: opts.port,
     localHost: opts.localHost,

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { openTunnel } from '@gangway/core'
 import { echoHandler, listen, publicRequest, type LocalServer } from '#test-utils'
 
@@ -18,7 +18,12 @@ describe('ssh-agent authentication', () => {
 
   beforeAll(async () => {
     agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' })
-    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50))
+    await vi.waitFor(
+      () => {
+        if (!existsSync(socket)) throw new Error(`ssh-agent made no socket at ${socket}`)
+      },
+      { timeout: 5_000, interval: 50 },
+    )
     execFileSync('ssh-add', [sb.identityFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' })
     process.env.SSH_AUTH_SOCK = socket
     process.env.HOME = dir // no ~/.ssh keys to fall back on

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { openTunnel } from '@gangway/core'
 import { echoHandler, listen, publicRequest, type LocalServer } from '#test-utils'
 
@@ -22,17 +22,13 @@ function freePort(): Promise<number> {
   })
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer()
-      s.once('error', () => resolve(true))
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`jump sshd did not listen on ${port}`)
+/** True once something listens on the port (we cannot bind it). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = createServer()
+    s.once('error', () => resolve(true))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)))
+  })
 }
 
 describe('ProxyJump', () => {
@@ -60,7 +56,12 @@ describe('ProxyJump', () => {
     )
     mkdirSync('/run/sshd', { recursive: true })
     jump = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' })
-    await waitForPort(port)
+    await vi.waitFor(
+      async () => {
+        if (!(await portTaken(port))) throw new Error(`jump sshd did not listen on ${port}`)
+      },
+      { timeout: 5_000, interval: 50 },
+    )
 
     mkdirSync(join(home, '.ssh'), { recursive: true })
     writeFileSync(

@@ -25,13 +25,8 @@ const HOLD = fileURLToPath(new URL('./helpers/hold-tunnel.ts', import.meta.url))
 const holdDir = join(sb.dir, 'agent', 'held')
 const SIX_MINUTES = 360
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) =>
+  expect.poll(check, { timeout: ms, interval: 100, message: `${what}: not in ${ms} ms` }).toBe(true)
 
 describe('webhooks held by the proxy while the share is offline', () => {
   let bot: SlackBot

@@ -45,8 +45,7 @@ describe('one share, one process', () => {
 
       taker = await openTunnel({ port: local.port, name: 'one-proc', localHost: '127.0.0.1', takeover: true })
       expect((await publicRequest(url)).text).toBe('hello from local')
-      const deadline = Date.now() + 15_000
-      while (!stderr.includes('taken over') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+      await expect.poll(() => stderr, { timeout: 15_000, interval: 100 }).toContain('taken over')
       expect(stderr).toMatch(new RegExp(`Tunnel stopped: one-proc\\.\\S+ was taken over by pid ${process.pid} `))
       expect((await publicRequest(url)).text).toBe('hello from local') // and the first does not take it back
     } finally {

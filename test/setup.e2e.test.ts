@@ -3,19 +3,18 @@
  * namespace, Debian's sshd, apt from a local repo) with a pebble ACME CA on the host side
  * of its veth. The CLI runs from source with temp user configs, one per "workstation".
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import https from 'node:https'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import type { IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lookupTo, openTunnel, type Tunnel } from '@gangway/core'
+import { openTunnel, type Tunnel } from '@gangway/core'
 import { forwardSocket, forwardTcp, rawLogin, } from './helpers/raw-ssh.js'
 import { runCli, runCliToEnd, type Running } from './helpers/cli.js'
+import { listen, type LocalServer } from './helpers/servers.js'
+import { visitorRequest, waitForAnswer } from './helpers/visitor.js'
 import { startVps, type Vps } from './helpers/vps.js'
 import { startVpsAcme, type VpsAcme } from './helpers/vps-acme.js'
 
@@ -34,7 +33,7 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
   let configA: string
   let configB: string
   const tunnels: Tunnel[] = []
-  const servers: Server[] = []
+  const servers: LocalServer[] = []
   const children: Running[] = []
 
   beforeAll(async () => {
@@ -50,7 +49,7 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
   afterAll(async () => {
     for (const c of children) c.child.kill('SIGKILL')
     await Promise.all(tunnels.map((t) => t.close().catch(() => {})))
-    for (const s of servers) s.closeAllConnections(), s.close()
+    await Promise.all(servers.map((s) => s.close()))
     await acme?.stop()
     await vps?.stop()
     if (root) rmSync(root, { recursive: true, force: true })
@@ -63,24 +62,16 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
   ]
 
   /** A visitor: TLS verified against pebble's root, every share name resolving to the VPS. */
-  function visit(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-    const lookup = lookupTo(vps.host)
-    const client = url.startsWith('https:') ? https : http
-    return new Promise((resolve, reject) => {
-      const req = client.get(url, { ca: readFileSync(acme.caFile), lookup, headers, agent: false, timeout: 10_000 } as https.RequestOptions, (res) => {
-        let body = ''
-        res.setEncoding('utf8').on('data', (d: string) => (body += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      })
-      req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject)
-    })
+  const visitor = () => ({ caFile: acme.caFile, resolveTo: vps.host })
+  async function visit(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    const res = await visitorRequest(url, { headers, to: visitor(), timeoutMs: 10_000 })
+    return { status: res.status, headers: res.headers, body: res.text }
   }
 
   async function origin(label: string): Promise<number> {
-    const server = createServer((req, res) => res.end(`hello from ${label} xff=${req.headers['x-forwarded-for']}`))
+    const server = await listen((req, res) => res.end(`hello from ${label} xff=${req.headers['x-forwarded-for']}`))
     servers.push(server)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    return (server.address() as AddressInfo).port
+    return server.port
   }
 
   async function share(name: string, configFile: string, clientId: string, extra: Partial<Parameters<typeof openTunnel>[0]> = {}): Promise<Tunnel> {
@@ -247,19 +238,14 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
     const live = await share('phoenix', configA, 'ws-a', { healIntervalMs: 1000 })
     expect((await visit(live.url)).status).toBe(200)
     await vps.exec(['sh', '-c', 'rm -f /etc/gangway/shares/* && nginx -s reload'])
-    const deadline = Date.now() + 30_000
-    let page = await visit(live.url).catch(() => undefined)
-    while (page?.status !== 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250))
-      page = await visit(live.url).catch(() => undefined)
-    }
-    expect(page?.body).toContain('hello from phoenix')
+    const page = await waitForAnswer(live.url, (r) => r.status === 200, { to: visitor(), timeoutMs: 30_000, everyMs: 250 })
+    expect(page.text).toContain('hello from phoenix')
     expect(live.state).toBe('online')
   })
 
   it('holds a webhook while the share is offline, through a restart of the store; root-only on disk', async () => {
     const got: string[] = []
-    const app = createServer((req, res) => {
+    const app = await listen((req, res) => {
       let body = ''
       req.on('data', (c: Buffer) => (body += c))
       req.on('end', () => {
@@ -268,25 +254,16 @@ describe.skipIf(!isRoot)('gangway setup on a bare Debian VPS (needs root)', () =
       })
     })
     servers.push(app)
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r))
-    const port = (app.address() as AddressInfo).port
+    const port = app.port
     const first = await openTunnel({ port, localHost: '127.0.0.1', name: 'hooks', configFile: configA, hold: ['POST:/events'] })
     await first.close()
-    const held = await new Promise<{ status: number; held: string | string[] | undefined }>((resolve, reject) => {
-      const req = https.request(`https://hooks.${DOMAIN}/events/slack?x=1`, { method: 'POST', ca: readFileSync(acme.caFile), lookup: lookupTo(vps.host), agent: false } as https.RequestOptions, (res) => {
-        res.resume()
-        resolve({ status: res.statusCode ?? 0, held: res.headers['x-gangway-held'] })
-      })
-      req.on('error', reject)
-      req.end('{"event":1}')
-    })
-    expect(held).toEqual({ status: 200, held: '1' })
+    const held = await visitorRequest(`https://hooks.${DOMAIN}/events/slack?x=1`, { method: 'POST', body: '{"event":1}', to: visitor() })
+    expect({ status: held.status, held: held.headers['x-gangway-held'] }).toEqual({ status: 200, held: '1' })
     expect((await vps.exec(['sh', '-c', 'stat -c "%a %U" /var/lib/gangway/held /var/lib/gangway/held/*/*'])).stdout.trim().split('\n')).toEqual(['700 root', '600 root', '600 root', '600 root'])
     expect((await vps.exec(['service', 'gangway-holds', 'restart'])).code).toBe(0) // the proxy restarts while holding
     const back = await openTunnel({ port, localHost: '127.0.0.1', name: 'hooks', configFile: configA, hold: ['POST:/events'] })
     tunnels.push(back)
-    const deadline = Date.now() + 20_000
-    while (!got.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await expect.poll(() => got.length, { timeout: 20_000, interval: 200 }).toBeGreaterThan(0)
     expect(got).toEqual(['POST /events/slack?x=1 {"event":1} held=id=1'])
   })
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTunnel, writeProfile, type Tunnel } from '@gangway/core'
 import { sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
 import { isRunning, restartSshd, sshdOnPort } from '@gangway/core/testing'
-import { echoHandler, listen, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
+import { echoHandler, listen, publicRequest, visitorAgent, type LocalServer } from '#test-utils'
 
 const isRoot = process.getuid?.() === 0
 
@@ -55,7 +55,7 @@ describe.skipIf(!isRoot)('fault: proxy disk full (needs root for a tmpfs)', () =
 
   it('a new share fails saying the disk is full, with the fix; a reconnecting share serves and warns', async () => {
     tunnel = await openTunnel({ port: local.port, name: 'before-full', configFile, logger })
-    const agent = sandboxAgent({ ca: readFileSync(info.caFile) })
+    const agent = visitorAgent(info)
     expect((await publicRequest(tunnel.url, { agent })).text).toBe('hello from local')
 
     fill()
@@ -68,9 +68,7 @@ describe.skipIf(!isRoot)('fault: proxy disk full (needs root for a tmpfs)', () =
     restarted = await restartSshd(info, { killSessions: true })
     // The restart could not record its new listener: state.json still names the old one.
     expect(JSON.parse(readFileSync(join(info.dir, 'state.json'), 'utf8')).pids.sshd).toBe(info.pids.sshd)
-    const deadline = Date.now() + 20_000
-    while (!warnings.some((w) => w.includes("disk is full")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-    expect(warnings.join('\n')).toContain("the proxy's disk is full")
+    await expect.poll(() => warnings.join('\n'), { timeout: 20_000, interval: 200 }).toContain("the proxy's disk is full")
     expect(tunnel.state).toBe('online')
     expect((await publicRequest(tunnel.url, { agent })).text).toBe('hello from local')
 

@@ -42,9 +42,7 @@ export async function openBystander(name: string): Promise<Bystander> {
 /** Waits until the sandbox has no more sshd sessions than `before` (dead ones end in ~3 s). */
 export async function expectSessionsBackTo(before: number, timeoutMs = 15_000): Promise<void> {
   const sb = inject('sandbox')
-  const deadline = Date.now() + timeoutMs
-  while (sshdSessionPids(sb).length > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-  expect(sshdSessionPids(sb).length).toBeLessThanOrEqual(before)
+  await expect.poll(() => sshdSessionPids(sb).length, { timeout: timeoutMs, interval: 200 }).toBeLessThanOrEqual(before)
 }
 
 /** A TLS connection to the share's public host, for visitors no HTTP client would send. */

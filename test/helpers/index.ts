@@ -1,4 +1,6 @@
 export * from './https.js'
+export { visitorAgent, visitorRequest, waitForAnswer, type VisitorTarget } from './visitor.js'
+export * from './wait.js'
 export * from './servers.js'
 export * from './browser.js'
 export * from './cli.js'

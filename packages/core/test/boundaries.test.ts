@@ -60,7 +60,19 @@ describe('@gangway/core entries', () => {
     expect(pkg.exports['./testing']).toBe('./src/sandbox/testing.ts')
     expect(pkg.publishConfig.exports['./testing']).toBeUndefined()
     const testing = await import('../src/sandbox/testing.js')
-    expect(Object.keys(testing).sort()).toEqual(['isRunning', 'pickPorts', 'restartHolds', 'restartSshd', 'rfc2136Credentials', 'sshdOnPort', 'sshdSessionPids', 'startDnsServer', 'startPebbleCa', 'stopProcesses'])
+    expect(Object.keys(testing).sort()).toEqual([
+      'isRunning',
+      'pickPorts',
+      'restartHolds',
+      'restartSshd',
+      'rfc2136Credentials',
+      'sshdOnPort',
+      'sshdSessionPids',
+      'startDnsServer',
+      'startPebbleCa',
+      'stopProcesses',
+      'visitUrl',
+    ])
   })
 
   it('setup does not load the sandbox (its daemons, its agent install); the agent source lives with the proxy code', () => {

@@ -5,7 +5,7 @@
  */
 import net from 'node:net'
 import { Duplex } from 'node:stream'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { LocalBridge } from '../src/tunnel/local-bridge.js'
 
 function fakeChannel(): { channel: Duplex; received: Buffer[] } {
@@ -20,13 +20,13 @@ function fakeChannel(): { channel: Duplex; received: Buffer[] } {
   return { channel, received }
 }
 
-const until = async (check: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not reached')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+const until = (check: () => boolean, ms = 3000) =>
+  vi.waitFor(
+    () => {
+      if (!check()) throw new Error('condition not reached')
+    },
+    { timeout: ms, interval: 10 },
+  )
 
 describe('LocalBridge', () => {
   const servers: net.Server[] = []

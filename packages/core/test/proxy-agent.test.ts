@@ -6,9 +6,6 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import { request } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -19,12 +16,14 @@ import { runSandboxAgent } from '../src/sandbox/agent-install.js'
 import { bcryptLine } from '../src/config/access.js'
 import { sandboxLayout } from '../src/sandbox/layout.js'
 import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
+import { listen, type LocalServer } from '../../../test/helpers/servers.js'
+import { visitorAgent, visitorRequest } from '../../../test/helpers/visitor.js'
 
 let info: SandboxInfo
 let agentConfig: AgentConfig
 let root: string
 let bobKey: string
-const servers: Server[] = []
+const servers: LocalServer[] = []
 const clients: ssh2.Client[] = []
 /** The interpreter of the forced command (a PATH python3 may be a slow pyenv shim). */
 const PYTHON = '/usr/bin/python3'
@@ -55,19 +54,15 @@ async function login(who: 'own' | 'bob' = 'own'): Promise<ssh2.Client> {
 }
 
 /** A local HTTP server answering `hello from LABEL` with what it was sent. */
-async function origin(label: string): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
+async function origin(label: string): Promise<LocalServer> {
+  const server = await listen((req, res) => {
     res.setHeader('content-type', 'text/plain')
     // What reached the app of headers only the proxy may say (or must drop).
     res.setHeader('x-seen', JSON.stringify({ cookie: req.headers.cookie, authorization: req.headers.authorization, xff: req.headers['x-forwarded-for'], clientIp: req.headers['x-client-ip'], trueClientIp: req.headers['true-client-ip'], held: req.headers['x-gangway-held'], port: req.headers['x-forwarded-port'] }))
     res.end(`hello from ${label} host=${req.headers.host} proto=${req.headers['x-forwarded-proto']}`)
   })
   servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  }
+  return server
 }
 
 /** A session serving `name` from a new origin: login, bridge, share-up. */
@@ -89,33 +84,12 @@ interface Visit {
   body: string
 }
 
-/** A visitor's HTTPS request: TLS verified against the sandbox CA, SNI + Host = the share. */
-function visit(name: string, opts: { method?: string; body?: string; path?: string; headers?: Record<string, string>; ca?: Buffer } = {}): Promise<Visit> {
-  const h = host(name)
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: info.resolveTo,
-        port: info.httpsPort,
-        servername: h,
-        ca: opts.ca ?? readFileSync(info.caFile),
-        method: opts.method ?? 'GET',
-        path: opts.path ?? '/',
-        headers: { host: `${h}:${info.httpsPort}`, ...opts.headers },
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (body += c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-    req.end(opts.body)
-  })
+/** A visitor's HTTPS request: TLS verified against the sandbox CA (or `ca`), SNI + Host = the share. */
+async function visit(name: string, opts: { method?: string; body?: string; path?: string; headers?: Record<string, string>; ca?: Buffer } = {}): Promise<Visit> {
+  const { path = '/', ca, ...request } = opts
+  const url = new URL(path, `https://${host(name)}:${info.httpsPort}`).href
+  const res = await visitorRequest(url, { ...request, timeoutMs: 10_000, ...(ca ? { agent: visitorAgent(info, { ca }) } : { to: info }) })
+  return { status: res.status, headers: res.headers, body: res.text }
 }
 
 function sha1(password: string, salt: string): Buffer {
@@ -151,13 +125,9 @@ async function withConfig<T>(patch: (cfg: AgentConfig) => AgentConfig, fn: () =>
   }
 }
 
-const until = async (check: () => Promise<boolean>, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+/** Waits until `name` answers `status` (a share going offline). */
+const untilStatus = (name: string, status: number, timeout = 10_000, opts: Parameters<typeof visit>[1] = {}) =>
+  expect.poll(async () => (await visit(name, opts)).status, { timeout, interval: 100 }).toBe(status)
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'gw-agent-test-'))
@@ -174,10 +144,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.end()
-  for (const server of servers) {
-    server.closeAllConnections()
-    server.close()
-  }
+  await Promise.all(servers.map((s) => s.close()))
   if (info) await sandboxDown({ dir: info.dir })
   if (root && !process.env.GANGWAY_KEEP_SANDBOX) rmSync(root, { recursive: true, force: true })
 })
@@ -259,7 +226,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
 
     // The session ends: the listener is gone, visitors get the offline page at once.
     first.client.end()
-    await until(async () => (await visit('alpha')).status === 503)
+    await untilStatus('alpha', 503)
 
     const pids = workers()
     started = Date.now()
@@ -289,7 +256,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
     const beta = await serve('beta')
     expect((await visit('beta')).status).toBe(200)
     beta.client.end()
-    await until(async () => (await visit('beta')).status === 503, 3000)
+    await untilStatus('beta', 503, 3000)
     for (const path of ['/', '/deep/page?x=1']) {
       const page = await visit('beta', { path })
       expect(page.status).toBe(503)
@@ -313,7 +280,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
     expect((await visit('taken')).body).toContain('hello from taken')
     // Offline, it is still not bob's: the name belongs to the label, not to a session.
     owned.client.end()
-    await until(async () => (await visit('taken')).status === 503)
+    await untilStatus('taken', 503)
     expect((await serve('taken', { who: 'bob' })).reply.code).toBe('NAME_TAKEN')
     expect((await execJson(await login('bob'), `gangway-proxy rm --host taken.${info.domain}`)).reply.code).toBe('FORBIDDEN')
   })
@@ -347,7 +314,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
     expect((await visit('victim')).body).toContain('hello from victim')
     // The victim's session dies (SIGKILL-like): nothing of bob's can bind its live path.
     victim.client.end()
-    await until(async () => (await visit('victim')).status === 503)
+    await untilStatus('victim', 503)
     await expect(forwardSocket(bob, livePath('victim'))).rejects.toThrow()
     expect((await visit('victim')).status).toBe(503)
   })
@@ -434,7 +401,7 @@ describe('gangway-proxy shares: static vhosts, sockets the caller holds', () => 
     const gone = await serve('gone')
     expect((await execJson(gone.client, `gangway-proxy rm --host gone.${info.domain}`)).reply.code).toBe('NAME_IN_USE')
     gone.client.end()
-    await until(async () => (await visit('gone')).status === 503)
+    await untilStatus('gone', 503)
     const own = await login()
     const { reply } = await execJson(own, `gangway-proxy rm --host gone.${info.domain} --cert`)
     expect(reply).toMatchObject({ ok: true, removed: true, certificate: 'deleted' })
@@ -607,7 +574,7 @@ describe('gangway-proxy access control and wildcard mode', () => {
       expect(wild.reply).toMatchObject({ ok: true, certificate: 'wildcard' })
       expect((await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).body).toContain('hello from wild')
       wild.client.end()
-      await until(async () => (await visit('wild', { ca: readFileSync(join(dir, 'fullchain.pem')) })).status === 503)
+      await untilStatus('wild', 503, 10_000, { ca: readFileSync(join(dir, 'fullchain.pem')) })
       expect((await execJson(await login(), `gangway-proxy rm --host wild.${info.domain} --cert`)).reply).toMatchObject({ ok: true, certificate: 'shared' })
       expect(existsSync(join(dir, 'fullchain.pem'))).toBe(true)
     })

@@ -3,9 +3,7 @@
  * sandbox's own tunnel key. No mocks.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import { request } from 'node:https'
-import { connect, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type ssh2 from 'ssh2'
@@ -13,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sandboxDown, sandboxStatus, sandboxUp, type SandboxInfo } from '../src/sandbox/index.js'
 import { restartSshd, sshdSessionPids } from '../src/sandbox/testing.js'
 import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
+import { listen } from '../../../test/helpers/servers.js'
+import { visitorRequest } from '../../../test/helpers/visitor.js'
 
 let root: string
 let dir: string
@@ -45,20 +45,9 @@ function socketAnswers(path: string): Promise<boolean> {
   })
 }
 
-function visit(name: string): Promise<{ status: number; body: string }> {
-  const host = `${name}.${info.domain}`
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: info.resolveTo, port: info.httpsPort, servername: host, ca: readFileSync(info.caFile), headers: { host }, agent: false },
-      (res) => {
-        let body = ''
-        res.on('data', (c: Buffer) => (body += c.toString()))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      },
-    )
-    req.on('error', reject)
-    req.end()
-  })
+async function visit(name: string): Promise<{ status: number; body: string }> {
+  const res = await visitorRequest(`https://${name}.${info.domain}:${info.httpsPort}/`, { to: info })
+  return { status: res.status, body: res.text }
 }
 
 beforeAll(async () => {
@@ -130,16 +119,15 @@ describe('sandbox sshd and the tunnel key', () => {
   })
 
   it('carries a share end to end: socket forward + agent + nginx + certificate', async () => {
-    const app = createServer((_req, res) => res.end('through the tunnel'))
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r))
+    const app = await listen((_req, res) => res.end('through the tunnel'))
     try {
       const client = await login()
-      bridgeUnix(client, (app.address() as AddressInfo).port)
+      bridgeUnix(client, app.port)
       const { reply } = await rawShareUp(client, info.socketDir, `e2e.${info.domain}`)
       expect(reply).toMatchObject({ ok: true, host: `e2e.${info.domain}`, label: info.label, certificate: 'issued' })
       expect(await visit('e2e')).toEqual({ status: 200, body: 'through the tunnel' })
     } finally {
-      closeServer(app)
+      await app.close()
     }
   })
 
@@ -213,8 +201,3 @@ describe('sandbox sshd and the tunnel key', () => {
     expect(await exec(await login(), 'gangway-proxy info')).toMatchObject({ ok: true })
   })
 })
-
-function closeServer(server: Server): void {
-  server.closeAllConnections()
-  server.close()
-}

@@ -1,6 +1,7 @@
 /**
- * Test fixtures for the sandbox: restart its sshd (with or without its sessions), list the
- * sessions, and the parts the VPS tests build their own CA from. Workspace-only
+ * Test fixtures: restart the sandbox's sshd (with or without its sessions), list the
+ * sessions, the parts the VPS tests build their own CA from, and a visitor's request
+ * (visitUrl, core's own, behind checkPublicUrl). Workspace-only
  * (`@gangway/core/testing` is not in the published package's exports): fault tests and the
  * bench use them, users do not.
  */
@@ -12,6 +13,7 @@ import { commandLine, isRunning, processesIn, sshdListeners, sshdOnPort, stopPro
 import { sessionPids, startSshd } from './sshd.js'
 import { startHolds } from './agent-install.js'
 
+export { visitUrl, type Visit, type VisitOptions } from '../http/check-url.js'
 export { startPebbleCa } from './pebble.js'
 export { startDnsServer, rfc2136Credentials } from './dns.js'
 export type { DnsServer, DnsServerOptions, DnsZone, TsigKey } from './dns.js'

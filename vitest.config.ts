@@ -3,10 +3,12 @@ import { configDefaults, defineConfig } from 'vitest/config'
 /**
  * Two projects. `unit` needs no proxy: it imports src, runs in seconds, in parallel
  * (`pnpm test:unit`). `integration` shares one sandbox proxy (global setup), so its files
- * run one at a time; proxy-agent and sandbox tests start sandboxes of their own.
+ * run one at a time; proxy-agent, sandbox and wildcard-dns01 tests start sandboxes of their own.
  * `pnpm test` runs both, unit first.
  */
 const SELF_SANDBOXED = ['packages/core/test/proxy-agent.test.ts', 'packages/core/test/sandbox.test.ts', 'packages/core/test/wildcard-dns01.test.ts']
+/** Tests under test/ (for its dependencies) that need no proxy. */
+const UNIT_IN_TEST = ['test/resign.test.ts']
 
 export default defineConfig({
   test: {
@@ -17,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', ...UNIT_IN_TEST],
           exclude: [...configDefaults.exclude, ...SELF_SANDBOXED],
           setupFiles: ['test/helpers/unit-setup.ts'],
           testTimeout: 30_000,
@@ -29,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts', ...SELF_SANDBOXED],
+          exclude: [...configDefaults.exclude, ...UNIT_IN_TEST],
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

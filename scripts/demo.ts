@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   console.log()
   console.log(`  Open it from this machine: curl --cacert ${info.caFile} --resolve ${share.hostname}:${share.publicPort}:127.0.0.1 ${share.url}`)
   console.log(`  or: chromium --host-resolver-rules="MAP *.${info.domain} 127.0.0.1" --ignore-certificate-errors ${share.url}`)
-  console.log(c.dim('  Ctrl-C to stop (the sandbox keeps running; gangway sandbox down stops it).'))
+  console.log(c.dim('  Ctrl-C to stop (the sandbox keeps running; pnpm gangway sandbox down stops it).'))
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)

@@ -1,15 +1,12 @@
 import { configDefaults, defineConfig } from 'vitest/config'
+import { SELF_SANDBOXED, UNIT_IN_TEST } from './test/projects.js'
 
 /**
  * Two projects. `unit` needs no proxy: it imports src, runs in seconds, in parallel
  * (`pnpm test:unit`). `integration` shares one sandbox proxy (global setup), so its files
- * run one at a time; proxy-agent, sandbox and wildcard-dns01 tests start sandboxes of their own.
+ * run one at a time; a few tests start sandboxes of their own (test/projects.ts lists them).
  * `pnpm test` runs both, unit first.
  */
-const SELF_SANDBOXED = ['packages/core/test/proxy-agent.test.ts', 'packages/core/test/sandbox.test.ts', 'packages/core/test/wildcard-dns01.test.ts']
-/** Tests under test/ (for its dependencies) that need no proxy. */
-const UNIT_IN_TEST = ['test/resign.test.ts']
-
 export default defineConfig({
   test: {
     // the second prints the fault matrix's "faults: N passed, M failed" line (test/faults/)

@@ -7,16 +7,15 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import https from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lookupTo, openTunnel, type Tunnel } from '@gangway/core'
+import { openTunnel, type Tunnel } from '@gangway/core'
 import { rfc2136Credentials, startDnsServer, type DnsServer } from '@gangway/core/testing'
 import { runCliToEnd } from './helpers/cli.js'
+import { listen, type LocalServer } from './helpers/servers.js'
+import { visitorRequest } from './helpers/visitor.js'
 import { startVps, type Vps } from './helpers/vps.js'
 import { startVpsAcme, type VpsAcme } from './helpers/vps-acme.js'
 
@@ -35,7 +34,7 @@ describe.skipIf(!isRoot)('gangway setup --dns rfc2136 on a bare Debian VPS (need
   let credentials: string
   let secret: string
   const tunnels: Tunnel[] = []
-  const servers: Server[] = []
+  const servers: LocalServer[] = []
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'gw-setup-dns-'))
@@ -56,7 +55,7 @@ describe.skipIf(!isRoot)('gangway setup --dns rfc2136 on a bare Debian VPS (need
 
   afterAll(async () => {
     await Promise.all(tunnels.map((t) => t.close().catch(() => {})))
-    for (const s of servers) s.closeAllConnections(), s.close()
+    await Promise.all(servers.map((s) => s.close()))
     await acme?.stop()
     await dns?.stop()
     await vps?.stop()
@@ -87,22 +86,15 @@ describe.skipIf(!isRoot)('gangway setup --dns rfc2136 on a bare Debian VPS (need
     })
   }
 
-  function visit(host: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = https.get(`https://${host}/`, { ca: readFileSync(acme.caFile), lookup: lookupTo(vps.host), agent: false, timeout: 10_000 } as https.RequestOptions, (res) => {
-        let body = ''
-        res.setEncoding('utf8').on('data', (d: string) => (body += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      })
-      req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject)
-    })
+  async function visit(host: string): Promise<{ status: number; body: string }> {
+    const res = await visitorRequest(`https://${host}/`, { to: { caFile: acme.caFile, resolveTo: vps.host }, timeoutMs: 10_000 })
+    return { status: res.status, body: res.text }
   }
 
   async function share(host: string): Promise<Tunnel> {
-    const server = createServer((_req, res) => res.end(`hello from ${host}`))
+    const server = await listen((_req, res) => res.end(`hello from ${host}`))
     servers.push(server)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const tunnel = await openTunnel({ port: (server.address() as AddressInfo).port, host, configFile: config, clientId: 'ws' })
+    const tunnel = await openTunnel({ port: server.port, host, configFile: config, clientId: 'ws' })
     tunnels.push(tunnel)
     return tunnel
   }
@@ -174,7 +166,7 @@ describe.skipIf(!isRoot)('gangway setup --dns rfc2136 on a bare Debian VPS (need
     // As the admin types it (pebble's listener needs its CA; Let's Encrypt would not).
     const renewed = await vps.exec(['env', 'REQUESTS_CA_BUNDLE=/etc/gangway/acme-ca.pem', 'certbot', 'renew', '--force-renewal', '--no-random-sleep-on-renew'], { timeoutMs: 120_000 })
     const until = requests + 20
-    while (requests < until) await new Promise((r) => setTimeout(r, 10))
+    await expect.poll(() => requests, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(until)
     stop = true
     await traffic
     expect(renewed.code, renewed.stderr + renewed.stdout).toBe(0)

@@ -5,16 +5,15 @@
  * belongs to a key label and serves again with no new certificate.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import https from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listShares, lookupTo, openTunnel, type Tunnel } from '@gangway/core'
+import { listShares, openTunnel, type Tunnel } from '@gangway/core'
 import { runCliToEnd } from './helpers/cli.js'
+import { listen, type LocalServer } from './helpers/servers.js'
+import { visitorRequest } from './helpers/visitor.js'
 import { startVps, type Vps } from './helpers/vps.js'
 import { startVpsAcme, type VpsAcme } from './helpers/vps-acme.js'
 
@@ -40,25 +39,18 @@ describe.skipIf(!isRoot || !hasV1)('gangway setup upgrades a proxy set up by the
   let root: string
   let v1: string
   let config: string
-  const servers: Server[] = []
+  const servers: LocalServer[] = []
   const tunnels: Tunnel[] = []
 
   const origin = async (label: string) => {
-    const server = createServer((_req, res) => res.end(`hello from ${label}`))
+    const server = await listen((_req, res) => res.end(`hello from ${label}`))
     servers.push(server)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    return (server.address() as AddressInfo).port
+    return server.port
   }
-  const visit = (url: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      https
-        .get(url, { ca: readFileSync(acme.caFile), lookup: lookupTo(vps.host), agent: false } as https.RequestOptions, (res) => {
-          let body = ''
-          res.on('data', (d: Buffer) => (body += d))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-        })
-        .on('error', reject)
-    })
+  const visit = async (url: string) => {
+    const res = await visitorRequest(url, { to: { caFile: acme.caFile, resolveTo: vps.host } })
+    return { status: res.status, body: res.text }
+  }
   /** The first release's CLI, from its own checkout and dependencies. */
   const v1Cli = (args: string[]) =>
     spawn(process.execPath, ['--import', 'tsx', join(v1, 'packages/cli/src/main.ts'), ...args], {
@@ -88,7 +80,7 @@ describe.skipIf(!isRoot || !hasV1)('gangway setup upgrades a proxy set up by the
 
   afterAll(async () => {
     await Promise.all(tunnels.map((t) => t.close().catch(() => {})))
-    for (const s of servers) s.closeAllConnections(), s.close()
+    await Promise.all(servers.map((s) => s.close()))
     await acme?.stop()
     await vps?.stop()
     if (v1 && existsSync(v1)) execFileSync('git', ['-C', REPO, 'worktree', 'remove', '--force', v1], { stdio: 'ignore' })

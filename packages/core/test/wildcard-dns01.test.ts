@@ -6,9 +6,6 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import { request } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,13 +15,15 @@ import { SANDBOX_PROFILE, sandboxDown, sandboxProfile, sandboxUp, type AgentConf
 import { pickPorts, rfc2136Credentials, startDnsServer } from '../src/sandbox/testing.js'
 import { runSandboxAgent } from '../src/sandbox/agent-install.js'
 import { sandboxLayout } from '../src/sandbox/layout.js'
+import { listen, type LocalServer } from '../../../test/helpers/servers.js'
+import { visitorRequest } from '../../../test/helpers/visitor.js'
 
 let root: string
 let info: SandboxInfo
 let configFile: string
 let agentConfig: AgentConfig
 const tunnels: Tunnel[] = []
-const servers: Server[] = []
+const servers: LocalServer[] = []
 
 const layout = () => sandboxLayout(info.dir)
 const admin = (verb: string, args: string[], input?: string) => runSandboxAgent(layout(), verb, args, input)
@@ -44,23 +43,15 @@ function servedCert(host: string): Promise<{ san: string; serial: string }> {
 }
 
 /** A visitor on a fresh connection (as curl, or a browser's first request). */
-function visit(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: info.httpsPort, servername: host, ca: readFileSync(info.caFile), headers: { host: `${host}:${info.httpsPort}` }, agent: false, timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8').on('data', (c: string) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject)
-    req.end()
-  })
+async function visit(host: string): Promise<{ status: number; body: string }> {
+  const res = await visitorRequest(`https://${host}:${info.httpsPort}/`, { to: info, timeoutMs: 10_000 })
+  return { status: res.status, body: res.text }
 }
 
 async function share(name: string): Promise<Tunnel> {
-  const server = createServer((_req, res) => res.end(`hello from ${name}`))
+  const server = await listen((_req, res) => res.end(`hello from ${name}`))
   servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const tunnel = await openTunnel({ port: (server.address() as AddressInfo).port, name, configFile })
+  const tunnel = await openTunnel({ port: server.port, name, configFile })
   tunnels.push(tunnel)
   return tunnel
 }
@@ -103,7 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(tunnels.map((t) => t.close().catch(() => {})))
-  for (const s of servers) s.closeAllConnections(), s.close()
+  await Promise.all(servers.map((s) => s.close()))
   if (info) await sandboxDown({ dir: info.dir })
   if (!process.env.GANGWAY_KEEP_SANDBOX) rmSync(root, { recursive: true, force: true })
 })
@@ -164,7 +155,7 @@ describe('sandbox up --wildcard: *.ZONE by DNS-01 through a real DNS server', ()
     const renewed = await certbot(['renew', '--force-renewal', '--no-random-sleep-on-renew'])
     // A few more requests after the reload, on the new certificate.
     const until = requests + 20
-    while (requests < until) await new Promise((r) => setTimeout(r, 10))
+    await expect.poll(() => requests, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(until)
     stop = true
     await traffic
     expect(renewed.code, renewed.output).toBe(0)

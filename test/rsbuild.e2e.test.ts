@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLogger, createRsbuild, type RsbuildConfig } from '@rsbuild/core'
 import gangwayWebpack from '@gangway/webpack/rspack'
 import { launchBrowser, waitForPublic, type SandboxBrowser } from '#test-utils'
-import { copyPlayground, getWithHost, sshConnectionsFromHere, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
+import { copyPlayground, expectHotEdit, getWithHost, sshConnectionsFromHere, type PlaygroundCopy } from './helpers/adapters.js'
 
 const sb = inject('sandbox')
 const NAME = 'rsbuild-e2e'
@@ -68,19 +68,11 @@ describe('@gangway/webpack/rsbuild end to end (Rsbuild dev server)', () => {
   })
 
   it('renders in Chromium; HMR over wss on the public host; an edit arrives without a reload', async () => {
-    const page = await browser.context.newPage()
-    const watch = watchPage(page)
-    await page.goto(PUBLIC_URL)
-    await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
-    await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
-    for (const url of watch.websockets) expect(url.startsWith(`wss://${PUBLIC_HOST}/`), url).toBe(true)
-    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 5))
-    app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'")
-    await expect.poll(() => page.textContent('#message'), { timeout: 20_000 }).toBe('Hello through the tunnel')
-    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(5)
-    expect(watch.reloads()).toBe(0)
-    expect(watch.consoleErrors).toEqual([])
-    await page.close()
+    await expectHotEdit(browser.context, {
+      url: PUBLIC_URL,
+      host: PUBLIC_HOST,
+      edit: () => app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'"),
+    })
   })
 
   it("the public host joined the user's allowedHosts list; a foreign Host is still refused", async () => {

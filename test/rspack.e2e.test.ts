@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { rspack, type Compiler, type Configuration, type Stats } from '@rspack/core'
 import { RspackDevServer } from '@rspack/dev-server'
 import { launchBrowser, waitForPublic, type SandboxBrowser } from '#test-utils'
-import { copyPlayground, getWithHost, maxDuring, sshConnectionsFromHere, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
+import { copyPlayground, expectHotEdit, getWithHost, maxDuring, sshConnectionsFromHere, type PlaygroundCopy } from './helpers/adapters.js'
 
 const sb = inject('sandbox')
 const NAME = 'rspack-e2e'
@@ -53,19 +53,11 @@ describe('@gangway/webpack/rspack end to end (@rspack/dev-server)', () => {
     await expect.poll(() => log.text).toContain(`[gangway] Public: ${PUBLIC_URL}`)
     expect(sshConnectionsFromHere()).toBe(1)
 
-    const page = await browser.context.newPage()
-    const watch = watchPage(page)
-    await page.goto(PUBLIC_URL)
-    await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
-    await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
-    for (const url of watch.websockets) expect(url.startsWith(`wss://${PUBLIC_HOST}/`), url).toBe(true)
-    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 3))
-    app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'")
-    await expect.poll(() => page.textContent('#message'), { timeout: 20_000 }).toBe('Hello through the tunnel')
-    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(3)
-    expect(watch.reloads()).toBe(0)
-    expect(watch.consoleErrors).toEqual([])
-    await page.close()
+    await expectHotEdit(browser.context, {
+      url: PUBLIC_URL,
+      host: PUBLIC_HOST,
+      edit: () => app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'"),
+    })
   })
 
   it('a foreign Host is still refused', async () => {

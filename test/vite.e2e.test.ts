@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { build, createLogger, createServer, preview, type Logger, type ViteDevServer } from 'vite'
 import { restartSshd } from '@gangway/core/testing'
 import { launchBrowser, publicRequest, waitForPublic, type SandboxBrowser } from '#test-utils'
-import { copyPlayground, getWithHost, maxDuring, sshConnectionsFromHere, sshConnectionsFromHereList, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
+import { copyPlayground, expectHotEdit, getWithHost, maxDuring, sshConnectionsFromHere, sshConnectionsFromHereList, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
 
 const sb = inject('sandbox')
 const NAME = 'vite-e2e'
@@ -90,22 +90,16 @@ describe('@gangway/vite end to end', () => {
   })
 
   it('a source edit arrives through HMR over wss on the public host, without a full reload', async () => {
-    const page = await browser.context.newPage()
-    const watch = watchPage(page)
-    await page.goto(PUBLIC_URL)
-    await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
-    // The page came over HTTP/2; the HMR socket (HTTP/1.1 upgrade) works beside it.
-    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
-    await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
-    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42))
-    app.edit('src/message.ts', "'Hello from a local dev server'", "'Hello through the tunnel'")
-    await expect.poll(() => page.textContent('#message'), { timeout: 15_000 }).toBe('Hello through the tunnel')
-    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42)
-    expect(watch.reloads()).toBe(0)
-    expect(watch.websockets.length).toBeGreaterThan(0)
-    for (const url of watch.websockets) expect(url.startsWith(`wss://${PUBLIC_HOST}/`)).toBe(true)
-    expect(watch.consoleErrors).toEqual([])
-    await page.close()
+    await expectHotEdit(browser.context, {
+      url: PUBLIC_URL,
+      host: PUBLIC_HOST,
+      timeoutMs: 15_000,
+      edit: () => app.edit('src/message.ts', "'Hello from a local dev server'", "'Hello through the tunnel'"),
+      // The page came over HTTP/2; the HMR socket (HTTP/1.1 upgrade) works beside it.
+      onLoad: async (page) => {
+        expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
+      },
+    })
   })
 
   it('the allowance is exact: a foreign Host still gets Vite\'s 403 "Blocked request"', async () => {

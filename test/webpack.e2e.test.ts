@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import webpack, { type Configuration } from 'webpack'
 import WebpackDevServer from 'webpack-dev-server'
 import { launchBrowser, publicRequest, waitForPublic, type SandboxBrowser } from '#test-utils'
-import { copyPlayground, getWithHost, maxDuring, sshConnectionsFromHere, watchPage, type PlaygroundCopy } from './helpers/adapters.js'
+import { copyPlayground, expectHotEdit, getWithHost, maxDuring, sshConnectionsFromHere, type PlaygroundCopy } from './helpers/adapters.js'
 
 const sb = inject('sandbox')
 const NAME = 'webpack-e2e'
@@ -64,22 +64,15 @@ describe('@gangway/webpack end to end (webpack-dev-server)', () => {
   })
 
   it('renders in Chromium with no console errors; HMR socket on the public host; an edit arrives by HMR', async () => {
-    const page = await browser.context.newPage()
-    const watch = watchPage(page)
-    await page.goto(PUBLIC_URL)
-    await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
-    expect(await page.content()).not.toContain('Invalid Host')
-    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
-    await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
-    for (const url of watch.websockets) expect(url.startsWith(`wss://${PUBLIC_HOST}/`), url).toBe(true)
-    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7))
-
-    app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'")
-    await expect.poll(() => page.textContent('#message'), { timeout: 20_000 }).toBe('Hello through the tunnel')
-    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(7) // hot, not reloaded
-    expect(watch.reloads()).toBe(0)
-    expect(watch.consoleErrors).toEqual([])
-    await page.close()
+    await expectHotEdit(browser.context, {
+      url: PUBLIC_URL,
+      host: PUBLIC_HOST,
+      edit: () => app.edit('src/message.js', "'Hello from a local dev server'", "'Hello through the tunnel'"),
+      onLoad: async (page) => {
+        expect(await page.content()).not.toContain('Invalid Host')
+        expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2')
+      },
+    })
   })
 
   it('a foreign Host is still refused by the dev server', async () => {

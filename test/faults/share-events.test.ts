@@ -5,34 +5,20 @@
  * loosely: this is behaviour (together, not one after another), not a benchmark.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openTunnel, type Tunnel } from '@gangway/core'
 import { restartSshd } from '@gangway/core/testing'
-import { echoHandler, listen, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
+import { echoHandler, listen, nginxWorkers, publicRequest, sandboxAgent, type LocalServer } from '#test-utils'
 
 const sb = inject('sandbox')
 const HOLD = fileURLToPath(new URL('../helpers/hold-tunnel.ts', import.meta.url))
 const liveDir = (JSON.parse(readFileSync(sb.agentConfig, 'utf8')) as { certbot: { liveDir: string } }).certbot.liveDir
 
-/** nginx's worker pids: unchanged means nginx was not reloaded. */
-function workers(): string {
-  const master = readFileSync(join(sb.nginxPrefix, 'nginx.pid'), 'utf8').trim()
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master
-      } catch {
-        return false
-      }
-    })
-    .sort()
-    .join(',')
-}
+const workers = () => nginxWorkers(sb.nginxPrefix).join(',')
 
 describe('share events never disturb other shares', () => {
   let local: LocalServer

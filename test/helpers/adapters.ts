@@ -9,8 +9,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
-import { inject } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { expect, inject } from 'vitest'
 
 const PLAYGROUNDS = resolve(fileURLToPath(new URL('../../playground', import.meta.url)))
 
@@ -97,6 +97,32 @@ export function watchPage(page: Page): PageWatch {
     if (frame === page.mainFrame()) navigations++
   })
   return { consoleErrors, websockets, reloads: () => Math.max(0, navigations - 1) }
+}
+
+/**
+ * What a user checks of HMR through the share: the page loads from the public URL, its
+ * HMR socket goes to the public host over wss, and an edit arrives hot — the same document
+ * (a marker set before the edit survives), no reload, no console error.
+ */
+export async function expectHotEdit(
+  context: BrowserContext,
+  o: { url: string; host: string; edit(): void; timeoutMs?: number; onLoad?(page: Page): Promise<void> },
+): Promise<void> {
+  const page = await context.newPage()
+  const watch = watchPage(page)
+  await page.goto(o.url)
+  await expect.poll(() => page.textContent('#message')).toBe('Hello from a local dev server')
+  await o.onLoad?.(page)
+  await expect.poll(() => watch.websockets.length).toBeGreaterThan(0)
+  for (const url of watch.websockets) expect(url.startsWith(`wss://${o.host}/`), url).toBe(true)
+  const marker = Math.random()
+  await page.evaluate((m) => ((window as unknown as { __marker: number }).__marker = m), marker)
+  o.edit()
+  await expect.poll(() => page.textContent('#message'), { timeout: o.timeoutMs ?? 20_000 }).toBe('Hello through the tunnel')
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(marker)
+  expect(watch.reloads()).toBe(0)
+  expect(watch.consoleErrors).toEqual([])
+  await page.close()
 }
 
 /** GET / on the local dev server with a chosen Host header (fetch cannot set Host). */

@@ -15,6 +15,7 @@ import { AGENT_SOURCE, type AgentConfig } from '../src/proxy/agent-config.js'
 import { runSandboxAgent } from '../src/sandbox/agent-install.js'
 import { bcryptLine } from '../src/config/access.js'
 import { sandboxLayout } from '../src/sandbox/layout.js'
+import { nginxWorkers } from '../../../test/helpers/nginx.js'
 import { bridgeUnix, execJson, forwardSocket, forwardTcp, rawLogin, rawShareUp } from '../../../test/helpers/raw-ssh.js'
 import { listen, type LocalServer } from '../../../test/helpers/servers.js'
 import { visitorAgent, visitorRequest } from '../../../test/helpers/visitor.js'
@@ -98,21 +99,7 @@ function sha1(password: string, salt: string): Buffer {
 
 const shareFiles = () => readdirSync(agentConfig.sharesDir).sort()
 
-/** nginx's worker pids: unchanged means nginx was not reloaded. */
-function workers(): number[] {
-  const master = readFileSync(join(info.nginxPrefix, 'nginx.pid'), 'utf8').trim()
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-    .sort()
-}
+const workers = () => nginxWorkers(info.nginxPrefix)
 
 /** Runs `fn` with agent.json changed the way a proxy admin would change it, then restores it. */
 async function withConfig<T>(patch: (cfg: AgentConfig) => AgentConfig, fn: () => Promise<T>): Promise<T> {

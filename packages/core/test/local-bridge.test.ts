@@ -66,3 +66,69 @@ describe('LocalBridge', () => {
     expect(text).toContain(`127.0.0.1:${port}`)
   })
 })
+
+describe('LocalBridge: the local address', () => {
+  const servers: net.Server[] = []
+  afterAll(() => servers.forEach((s) => s.close()))
+
+  /** A server on `host` (and `port`, when given) that answers each connection's first bytes with `reply`. */
+  const serve = async (host: string, reply: string, port = 0) => {
+    const server = net.createServer((sock) => sock.once('data', () => sock.end(reply)))
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(port, host, r))
+    return server
+  }
+
+  /** One request through the bridge: what the "visitor" got back. */
+  const roundTrip = async (bridge: LocalBridge) => {
+    const { channel, received } = fakeChannel()
+    bridge.handle(channel)
+    channel.push('ping')
+    await until(() => received.length > 0 && bridge.connections === 1)
+    await until(() => Buffer.concat(received).toString().length > 0)
+    const text = Buffer.concat(received).toString()
+    channel.push(null)
+    channel.destroy()
+    return text
+  }
+
+  it('resolves a name once and reuses the address that answered; re-resolves when it stops answering', async () => {
+    const first = await serve('127.0.0.1', 'from .1')
+    const port = (first.address() as net.AddressInfo).port
+    let answer = '127.0.0.1'
+    let lookups = 0
+    const lookup = ((_host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+      lookups++
+      if (options.all) cb(null, [{ address: answer, family: 4 }])
+      else cb(null, answer, 4)
+    }) as unknown as net.LookupFunction
+    const bridge = new LocalBridge({ localHost: 'dev.invalid', localPort: port, lookup })
+    for (let i = 0; i < 5; i++) expect(await roundTrip(bridge)).toBe('from .1')
+    expect(lookups).toBe(1)
+
+    // The dev server comes back on another address under the same name.
+    await new Promise((r) => first.close(r))
+    answer = '127.0.0.2'
+    await serve('127.0.0.2', 'from .2', port)
+    expect(await roundTrip(bridge)).toBe('from .2')
+    expect(lookups).toBe(2)
+    expect(await roundTrip(bridge)).toBe('from .2')
+    expect(lookups).toBe(2)
+  })
+
+  it('answers 502 after the re-resolved address refuses too', async () => {
+    const probe = net.createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const port = (probe.address() as net.AddressInfo).port
+    await new Promise((r) => probe.close(r))
+    const up = await serve('127.0.0.1', 'up', port)
+    const bridge = new LocalBridge({ localHost: 'localhost', localPort: port })
+    expect(await roundTrip(bridge)).toBe('up')
+    await new Promise((r) => up.close(r))
+    const { channel, received } = fakeChannel()
+    bridge.handle(channel)
+    channel.push('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    await until(() => Buffer.concat(received).toString().includes('</html>'))
+    expect(Buffer.concat(received).toString().startsWith('HTTP/1.1 502 Bad Gateway\r\n')).toBe(true)
+  })
+})

@@ -11,6 +11,7 @@ import type { Logger } from '../types.js'
 import { authHandler, planAuth } from './auth.js'
 import { resolveTarget, type SshTarget } from './config.js'
 import { addKnownHost, checkHostKey, fingerprint, keyType, knownHostsName } from './known-hosts.js'
+import { connectCoalescing } from './coalescing-socket.js'
 
 const { Client } = ssh2
 export type { SshClient }
@@ -99,7 +100,9 @@ function handshake(target: SshTarget, options: ConnectOptions, sock?: NodeJS.Rea
       host: target.hostName,
       port: target.port,
       username: target.user,
-      sock: sock as ConnectConfig['sock'],
+      // Our own TCP socket unless a ProxyJump channel carries the connection: it sends all
+      // packets of one event-loop turn in one writev (see coalescing-socket.ts).
+      sock: (sock ?? connectCoalescing({ host: target.hostName, port: target.port })) as ConnectConfig['sock'],
       keepaliveInterval: options.keepaliveInterval * 1000,
       keepaliveCountMax: options.keepaliveCountMax,
       readyTimeout: options.readyTimeoutMs ?? 15_000,
@@ -167,9 +170,10 @@ function handshake(target: SshTarget, options: ConnectOptions, sock?: NodeJS.Rea
       fail(hostKeyError ?? new GangwayError('PROXY_REFUSED', `the proxy ${where} closed the connection during the handshake`, { hint: 'Check sshd\'s log on the proxy.' })),
     )
     client.connect(config)
-    // ssh2 leaves Nagle on: a small response then waits for the ACK of the previous packet
-    // (a delayed ACK, up to 40 ms). Tunnel traffic is request/response: send at once.
-    // (A ProxyJump channel has no such option; ssh2 skips it.)
+    // Nagle off: a small response would otherwise wait for the ACK of the previous packet
+    // (a delayed ACK, up to 40 ms). Tunnel traffic is request/response: send at once. Our
+    // socket is created with it; this covers any other socket (a ProxyJump channel has no
+    // such option; ssh2 skips it).
     client.setNoDelay(true)
   })
 }

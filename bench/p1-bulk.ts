@@ -17,18 +17,19 @@ const GIB = 1024 ** 3
 const CIPHERS = [DEFAULT_CIPHER, 'chacha20-poly1305@openssh.com']
 const RUNS = 2
 
-function bigFile(dir: string): string {
-  const file = join(dir, 'upload-1g.bin')
+/** A file of `bytes` (a multiple of 1 MiB) to upload. */
+export function uploadFile(dir: string, bytes = GIB): string {
+  const file = join(dir, `upload-${bytes}.bin`)
   const fd = openSync(file, 'w')
   const block = Buffer.alloc(1 << 20, 'upload-bench ')
-  for (let i = 0; i < 1024; i++) writeSync(fd, block)
+  for (let i = 0; i < bytes / block.length; i++) writeSync(fd, block)
   closeSync(fd)
   return file
 }
 
 export async function p1(ctx: BenchContext): Promise<Row[]> {
   const origin = await startOrigin()
-  const upload = bigFile(ctx.tmp)
+  const upload = uploadFile(ctx.tmp)
   const gangway = await startGangway(ctx)
   const rows: Row[] = []
   try {

@@ -2,13 +2,14 @@
  * P4 time to URL: from "local server listening" to "public URL answers 200", for a name
  * that needs a certificate (pebble issues it) and again for the same name (certificate
  * exists). Gangway's process is already running (as in a dev server plugin); the anchor's
- * time includes starting ssh. Polls every 10 ms.
+ * time includes starting ssh. Polls every 10 ms. The yardstick: a bare ssh2 connect + auth +
+ * remote forward from the same process, same run (`vsHandshake` on the warm row).
  */
 import { startAnchor } from './lib/anchor.js'
 import type { BenchContext } from './lib/context.js'
 import { startGangway } from './lib/gangway-side.js'
 import { startOrigin } from './lib/origin.js'
-import type { Row } from './lib/table.js'
+import { median, type Row } from './lib/table.js'
 import { until200, visitorAgent } from './lib/visitor.js'
 
 const RUNS = 2
@@ -19,6 +20,7 @@ export async function p4(ctx: BenchContext): Promise<Row[]> {
   const agent = visitorAgent(ctx)
   const issue: Row = { figure: 'P4', metric: 'time to URL, certificate issued', unit: 'ms', gangway: [], openssh: [], better: 'lower' }
   const exist: Row = { figure: 'P4', metric: 'time to URL, certificate exists', unit: 'ms', gangway: [], openssh: [], better: 'lower' }
+  const bare: Row = { figure: 'P4', metric: 'bare ssh2 connect + auth + forward', unit: 'ms', gangway: [], openssh: [], better: 'lower', note: 'the yardstick, in the Gangway column' }
   const sides = {
     async gangway(name: string) {
       const t0 = Date.now()
@@ -42,11 +44,13 @@ export async function p4(ctx: BenchContext): Promise<Row[]> {
         const name = `p4-${side}-${run}`
         issue[side].push(await sides[side](name))
         exist[side].push(await sides[side](name))
+        if (side === 'gangway') bare.gangway.push(await gangway.handshake(`p4-bare-${run}`, ctx.info.target, ctx.info.identityFile))
       }
     }
+    exist.vsHandshake = median(exist.gangway) / median(bare.gangway)
   } finally {
     await gangway.exit()
     await origin.close()
   }
-  return [issue, exist]
+  return [issue, exist, bare]
 }

@@ -1,29 +1,53 @@
 /**
  * The Gangway side of every figure, in its own process like `ssh` is: reads commands on
- * stdin ("open NAME PORT [PROXY]", "close NAME", "exit"), answers one JSON line each,
+ * stdin ("open NAME PORT [PROXY]", "handshake NAME USER@HOST:PORT KEYFILE", "close NAME",
+ * "exit"), answers one JSON line each,
  * and reports tunnel status changes. Keeping it out of the bench process makes its RSS
  * and CPU time its own.
  */
-import { createInterface } from 'node:readline'
-import { openTunnel, type Tunnel } from '@gangway/core'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
+import { pathToFileURL } from 'node:url'
+import type { Tunnel } from '@gangway/core'
 
-// The ssh2 that core loads (the same module instance, from core's dependencies).
-const ssh2 = createRequire(new URL('../../packages/core/package.json', import.meta.url))('ssh2') as typeof import('ssh2')
+// GANGWAY_BENCH_CORE: another revision's core (bench/lib/before-tree.ts) for A/B runs.
+const coreEntry = process.env.GANGWAY_BENCH_CORE
+const { openTunnel } = (await import(coreEntry ? pathToFileURL(coreEntry).href : '@gangway/core')) as typeof import('@gangway/core')
 
-// Before/after runs of a core change in one bench run: GANGWAY_BENCH_BEFORE=nodelay puts
-// back the behaviour before it (ssh2's socket with Nagle on).
-if (process.env.GANGWAY_BENCH_BEFORE === 'nodelay') ssh2.Client.prototype.setNoDelay = function () { return this }
+// The ssh2 that core uses, for the bare handshake P4 compares against.
+const ssh2 = createRequire(coreEntry ?? new URL('../../packages/core/package.json', import.meta.url))('ssh2') as typeof import('ssh2')
 
 const tunnels = new Map<string, Tunnel>()
 const say = (o: object) => process.stdout.write(JSON.stringify(o) + '\n')
 
 async function open(name: string, port: number, proxy?: string): Promise<void> {
   const t0 = performance.now()
-  const tunnel = await openTunnel({ port, name, localHost: '127.0.0.1', maxBodySize: '2g', proxy })
+  // localHost left at its default ('localhost'), as a user has it and as the anchor's -R names it.
+  const tunnel = await openTunnel({ port, name, maxBodySize: '2g', proxy })
   tunnels.set(name, tunnel)
   tunnel.on('status', (s) => say({ event: 'status', name, state: s.state, at: Date.now() }))
   say({ ok: true, name, url: tunnel.url, ms: performance.now() - t0, rss: process.memoryUsage().rss })
+}
+
+/** P4's yardstick: a bare ssh2 connect + public-key auth + loopback forward, then end. */
+function handshake(name: string, target: string, keyFile: string): Promise<void> {
+  const m = /^(.+)@(.+):(\d+)$/.exec(target)
+  if (!m) return Promise.reject(new Error(`bad target ${target}`))
+  const t0 = performance.now()
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client()
+    client.once('error', reject)
+    client.once('ready', () =>
+      client.forwardIn('127.0.0.1', 0, (err) => {
+        if (err) return reject(err)
+        say({ ok: true, name, ms: performance.now() - t0 })
+        client.end()
+        resolve()
+      }),
+    )
+    client.connect({ host: m[2], port: Number(m[3]), username: m[1], privateKey: readFileSync(keyFile), readyTimeout: 15_000 })
+  })
 }
 
 const lines = createInterface({ input: process.stdin })
@@ -31,6 +55,7 @@ lines.on('line', (line) => {
   const [cmd, name = '', port, proxy] = line.trim().split(/\s+/)
   const work =
     cmd === 'open' ? open(name, Number(port), proxy)
+    : cmd === 'handshake' ? handshake(name, port!, proxy!)
     : cmd === 'close' ? tunnels.get(name)!.close().then(() => (tunnels.delete(name), say({ ok: true, name })))
     : cmd === 'exit' ? Promise.all([...tunnels.values()].map((t) => t.close())).then(() => process.exit(0))
     : Promise.reject(new Error(`unknown command ${cmd}`))

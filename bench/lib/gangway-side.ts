@@ -25,13 +25,16 @@ export interface GangwaySide {
   baseRss: number
   open(name: string, port: number, proxy?: string): Promise<Reply>
   close(name: string): Promise<void>
+  /** A bare ssh2 connect + auth + forward from the same process, ms (P4's yardstick). */
+  handshake(name: string, target: string, keyFile: string): Promise<number>
   /** Resolves at the next status event with this state. */
   nextState(name: string, state: string, timeoutMs: number): Promise<number>
   exit(): Promise<void>
 }
 
-export async function startGangway(ctx: BenchContext, env: NodeJS.ProcessEnv = {}): Promise<GangwaySide> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+/** `execArgv`: extra Node flags for the child, e.g. `--cpu-prof` (`pnpm bench prof`). */
+export async function startGangway(ctx: BenchContext, env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<GangwaySide> {
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD], {
     env: { ...process.env, GANGWAY_CONFIG: ctx.configFile, GANGWAY_PROFILE: 'sandbox', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   })
@@ -69,6 +72,13 @@ export async function startGangway(ctx: BenchContext, env: NodeJS.ProcessEnv = {
       const r = await reply
       if (!r.ok) throw new Error(`gangway open ${name}: ${r.error}`)
       return r
+    },
+    async handshake(name, target, keyFile) {
+      const reply = expect((r) => r.name === name && r.ok !== undefined)
+      send(`handshake ${name} ${target} ${keyFile}`)
+      const r = await reply
+      if (!r.ok) throw new Error(`bare handshake: ${r.error}`)
+      return r.ms!
     },
     async close(name) {
       const reply = expect((r) => r.name === name && r.ok !== undefined)

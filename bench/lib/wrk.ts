@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import type { BenchContext } from './context.js'
 
 export interface WrkResult {
+  /** completed requests in the run */
+  requests: number
   reqPerSec: number
   p50ms: number
   p99ms: number
@@ -22,6 +24,7 @@ function ms(value: string, unit: string): number {
 
 export function parseWrk(out: string): WrkResult {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)
+  const total = /(\d+) requests in /.exec(out)
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(out)
     return m ? ms(m[1]!, m[2]!) : NaN
@@ -30,7 +33,7 @@ export function parseWrk(out: string): WrkResult {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
   const errors = (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0)
   if (!rps) throw new Error(`cannot read wrk output:\n${out}`)
-  return { reqPerSec: Number(rps[1]), p50ms: pct('50'), p99ms: pct('99'), errors }
+  return { requests: total ? Number(total[1]) : NaN, reqPerSec: Number(rps[1]), p50ms: pct('50'), p99ms: pct('99'), errors }
 }
 
 export function wrk(ctx: BenchContext, url: string, connections: number, seconds: number): Promise<WrkResult> {

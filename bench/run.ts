@@ -18,10 +18,11 @@ import { p4 } from './p4-time-to-url.js'
 import { p5 } from './p5-recovery.js'
 import { p6 } from './p6-footprint.js'
 import { p7 } from './p7-scale.js'
+import { p8 } from './p8-page-load.js'
 import { ab } from './ab.js'
 import { prof } from './profile.js'
 
-const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { p1, p2, p3, p4, p5, p6, p7 }
+const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { p1, p2, p3, p4, p5, p6, p7, p8 }
 /** Run only when named: before/after measurements of core changes. */
 const EXTRA: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { ab, prof }
 

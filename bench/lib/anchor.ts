@@ -21,6 +21,8 @@ export interface AnchorOptions {
 export interface Anchor {
   url: string
   pid(): number
+  /** The port sshd allocated for the current forward. */
+  remotePort(): number
   /** Resolves when the current ssh exits (a drop detected), with the time. */
   exited(): Promise<number>
   /** Resolves when a restarted ssh has the share back up. */
@@ -116,11 +118,39 @@ export async function startAnchor(ctx: BenchContext, o: AnchorOptions): Promise<
   return {
     url,
     pid: () => current.child.pid!,
+    remotePort: () => current.remotePort,
     exited: () => new Promise((r) => exitWaiters.push(r)),
     nextUp: () => new Promise((r) => upWaiters.push(r)),
     async close() {
       closed = true
       const child = current.child
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const gone = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await gone
+    },
+  }
+}
+
+export interface Forward {
+  remotePort: number
+  pid: number
+  close(): Promise<void>
+}
+
+/**
+ * The seed's tunnel (P8): a bare `ssh -N -R 127.0.0.1:0:localhost:PORT`, no agent, no
+ * share-up — the vhost in front of it is the bench's (lib/vhost.ts seedVhost).
+ * TODO(lead's Unix-socket forwards): if the tunnel key loses TCP forwards, this becomes
+ * `-R /path.sock:localhost:PORT` and the seed vhost `proxy_pass http://unix:/path.sock:`.
+ */
+export async function startForward(ctx: BenchContext, o: { localPort: number; sshPort?: number }): Promise<Forward> {
+  const control = join(ctx.tmp, `forward-${process.pid}-${++counter}.ctl`)
+  const { child, remotePort } = await connect(ctx, { name: '', localPort: o.localPort, sshPort: o.sshPort }, control)
+  return {
+    remotePort,
+    pid: child.pid!,
+    async close() {
       if (child.exitCode !== null || child.signalCode !== null) return
       const gone = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')

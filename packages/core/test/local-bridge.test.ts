@@ -3,6 +3,7 @@
  * Duplex standing in for an ssh2 channel (same stream contract: 'close' only after its
  * end was read and its own side finished); the local server is a real TCP server.
  */
+import { createHash } from 'node:crypto'
 import net from 'node:net'
 import { Duplex } from 'node:stream'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -130,5 +131,58 @@ describe('LocalBridge: the local address', () => {
     channel.push('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
     await until(() => Buffer.concat(received).toString().includes('</html>'))
     expect(Buffer.concat(received).toString().startsWith('HTTP/1.1 502 Bad Gateway\r\n')).toBe(true)
+  })
+})
+
+describe('LocalBridge: dev server → channel', () => {
+  const servers: net.Server[] = []
+  afterAll(() => servers.forEach((s) => s.close()))
+
+  /**
+   * A channel like ssh2's when its window runs out: write() keeps the chunk it was given
+   * (a view of the socket's read buffer) and calls back later. Reusing that buffer for the
+   * next read would corrupt what is still queued.
+   */
+  function slowChannel(): { channel: Duplex; received: Buffer[]; ended: () => boolean } {
+    const received: Buffer[] = []
+    let ended = false
+    let n = 0
+    const channel = new Duplex({
+      highWaterMark: 256 * 1024,
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        // every third chunk waits (held by reference, as ssh2 holds `_chunk`), the rest are copied at once
+        if (++n % 3 === 0) {
+          setTimeout(() => {
+            received.push(Buffer.from(chunk))
+            cb()
+          }, 2)
+        } else {
+          received.push(Buffer.from(chunk))
+          cb()
+        }
+      },
+      final(cb) {
+        ended = true
+        cb()
+      },
+    })
+    return { channel, received, ended: () => ended }
+  }
+
+  it('carries a large response byte for byte while the channel holds some chunks', async () => {
+    const body = createHash('sha256').update('seed').digest()
+    const payload = Buffer.concat(Array.from({ length: 40_000 }, (_, i) => Buffer.concat([body, Buffer.from([i & 0xff])]))) // ~1.3 MB, no two blocks alike
+    const server = net.createServer((sock) => sock.once('data', () => sock.end(payload)))
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const bridge = new LocalBridge({ localHost: '127.0.0.1', localPort: (server.address() as net.AddressInfo).port })
+    const { channel, received, ended } = slowChannel()
+    bridge.handle(channel)
+    channel.push('GET')
+    await until(() => ended(), 10_000)
+    const got = Buffer.concat(received)
+    expect(got.length).toBe(payload.length)
+    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'))
   })
 })

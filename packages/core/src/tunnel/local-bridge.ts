@@ -54,15 +54,56 @@ class LocalTarget {
   }
 
   /** A connecting socket, and whether it used the remembered address (then a failure may retry by name). */
-  dial(): { socket: net.Socket; cached: boolean } {
-    if (this.known) return { socket: net.connect({ host: this.known, port: this.port, noDelay: true }), cached: !net.isIP(this.host) }
-    const socket = net.connect({ host: this.host, port: this.port, autoSelectFamily: true, noDelay: true, ...(this.lookup && { lookup: this.lookup }) })
+  dial(onread?: net.OnReadOpts): { socket: net.Socket; cached: boolean } {
+    if (this.known) return { socket: net.connect({ host: this.known, port: this.port, noDelay: true, onread }), cached: !net.isIP(this.host) }
+    const socket = net.connect({ host: this.host, port: this.port, autoSelectFamily: true, noDelay: true, onread, ...(this.lookup && { lookup: this.lookup }) })
     socket.once('connect', () => (this.known = socket.remoteAddress))
     return { socket, cached: false }
   }
 
   forget(): void {
     if (!net.isIP(this.host)) this.known = undefined
+  }
+}
+
+/** Reads start this small (idle and small-response connections stay cheap) and grow to MAX_READ once a read fills the buffer. */
+const FIRST_READ = 16 * 1024
+const MAX_READ = 64 * 1024
+
+/**
+ * Dev server → channel without a new Buffer per read: the socket reads into a buffer of its
+ * own (net's `onread`) that is written to the channel at once. ssh2 copies a chunk into SSH
+ * packets inside write() — unless the channel's window is used up or an earlier write still
+ * waits, and then it keeps the chunk: `writableLength > 0` after write() says so, and the
+ * next read gets a fresh buffer (the old one is the channel's now). A bulk download through
+ * Node otherwise allocated 64 KiB per read on top of ssh2's packets, and that external
+ * memory drove a mark-compact GC every ~55 ms.
+ */
+class LocalReader {
+  private buffer = Buffer.allocUnsafe(FIRST_READ)
+  private handedOff = false
+  private grow = false
+  socket: net.Socket | undefined
+
+  constructor(private readonly channel: Duplex) {}
+
+  readonly options: net.OnReadOpts = {
+    buffer: () => {
+      if (this.handedOff || this.grow) {
+        this.buffer = Buffer.allocUnsafe(this.grow ? MAX_READ : this.buffer.length)
+        this.handedOff = this.grow = false
+      }
+      return this.buffer
+    },
+    callback: (nread: number, buf: Uint8Array): boolean => {
+      const channel = this.channel
+      const more = channel.write(nread === buf.length ? buf : buf.subarray(0, nread))
+      if (channel.writableLength > 0) this.handedOff = true
+      if (nread === buf.length && buf.length < MAX_READ) this.grow = true
+      if (more) return true
+      channel.once('drain', () => this.socket?.resume())
+      return false
+    },
   }
 }
 
@@ -108,7 +149,10 @@ export class LocalBridge {
       closeChannel(channel)
     })
     const attempt = () => {
-      const { socket, cached } = this.target.dial()
+      // With a tap (the inspector) every chunk is also recorded: plain 'data' events then.
+      const reader = tap ? undefined : new LocalReader(channel)
+      const { socket, cached } = this.target.dial(reader?.options)
+      if (reader) reader.socket = socket
       local = socket
       let connected = false // this socket's, not the channel's: a failed first try may still close later
       socket.once('connect', () => {
@@ -119,9 +163,13 @@ export class LocalBridge {
           // Listeners added together with pipe(), so neither sees flowing data before the other.
           channel.on('data', (c: Buffer) => tap.visitor(c))
           socket.on('data', (c: Buffer) => tap.local(c))
+          socket.pipe(channel)
+        } else {
+          // Reads go to LocalReader; the readable side only reports the end, as pipe() would.
+          socket.once('end', () => channel.writableEnded || channel.end())
+          socket.resume()
         }
         channel.pipe(socket)
-        socket.pipe(channel)
       })
       socket.on('error', (err: NodeJS.ErrnoException) => {
         if (connected) {

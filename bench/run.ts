@@ -21,10 +21,11 @@ import { p7 } from './p7-scale.js'
 import { p8 } from './p8-page-load.js'
 import { ab } from './ab.js'
 import { prof } from './profile.js'
+import { vhostAb } from './vhost-ab.js'
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { p1, p2, p3, p4, p5, p6, p7, p8 }
 /** Run only when named: before/after measurements of core changes. */
-const EXTRA: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { ab, prof }
+const EXTRA: Record<string, (ctx: BenchContext) => Promise<Row[]>> = { ab, prof, vhost: vhostAb }
 
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase())
 const unknown = wanted.filter((w) => !(w in SCENARIOS) && !(w in EXTRA))

@@ -18,6 +18,14 @@ const { openTunnel } = (await import(coreEntry ? pathToFileURL(coreEntry).href :
 // The ssh2 that core uses, for the bare handshake P4 compares against.
 const ssh2 = createRequire(coreEntry ?? new URL('../../packages/core/package.json', import.meta.url))('ssh2') as typeof import('ssh2')
 
+// GANGWAY_BENCH_HEAP_MB: live objects as a dev server's heap holds them (module graph, ASTs),
+// so collections cost what they cost inside Vite.
+const ballast: unknown[] = []
+for (let unit = 0; unit < (Number(process.env.GANGWAY_BENCH_HEAP_MB) || 0) / 2; unit++) {
+  // ~2 MB of small objects each
+  ballast.push(Array.from({ length: 16_384 }, (_, i) => ({ id: i, name: `m${unit}-${i}`, deps: [] as number[] })))
+}
+
 const tunnels = new Map<string, Tunnel>()
 const say = (o: object) => process.stdout.write(JSON.stringify(o) + '\n')
 

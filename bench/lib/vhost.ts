@@ -68,6 +68,8 @@ export interface DerivedVhost {
   http2?: boolean
   /** a plain TCP upstream instead of the share's (same keepalive as the share's upstream) */
   upstream?: string
+  /** the share's upstream server with this many idle keepalive connections instead */
+  keepalive?: number
 }
 
 /** A share's TLS server block on another port, with `http2` on its listen and/or another upstream. */
@@ -77,13 +79,16 @@ export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
     .replace(/^\s*listen [^;]*;\n/gm, '')
     .replace('server {\n', `server {\n    listen 127.0.0.1:${o.port} ssl${o.http2 ? ' http2' : ''};\n`)
   let upstream = ''
-  if (o.upstream) {
-    const keepalive = /keepalive (\d+);/.exec(vhost)?.[1]
+  if (o.upstream || o.keepalive !== undefined) {
+    const target = o.upstream ?? /upstream [^{]*\{[^}]*?\bserver ([^;]+);/.exec(vhost)?.[1]
+    if (!target) throw new Error(`no upstream server in ${o.share}'s vhost`)
+    const keepalive = o.keepalive ?? /keepalive (\d+);/.exec(vhost)?.[1]
     const id = `gw_bench_${o.port}`
-    upstream = `upstream ${id} {\n    server ${o.upstream};\n${keepalive ? `    keepalive ${keepalive};\n` : ''}}\n\n`
+    upstream = `upstream ${id} {\n    server ${target};\n${keepalive ? `    keepalive ${keepalive};\n` : ''}}\n\n`
     server = server.replace(/proxy_pass http:\/\/[^;]+;/, `proxy_pass http://${id};`)
   }
-  return `# bench: ${o.share}'s vhost on port ${o.port}${o.http2 ? ', HTTP/2 to the visitor' : ''}${o.upstream ? `, upstream ${o.upstream}` : ''}\n${upstream}${server}\n`
+  const what = [o.http2 && 'HTTP/2 to the visitor', o.upstream && `upstream ${o.upstream}`, o.keepalive !== undefined && `keepalive ${o.keepalive}`].filter(Boolean)
+  return `# bench: ${o.share}'s vhost on port ${o.port}${what.length ? `, ${what.join(', ')}` : ''}\n${upstream}${server}\n`
 }
 
 /**

@@ -45,13 +45,15 @@ export async function p2(ctx: BenchContext): Promise<Row[]> {
       const cpu = row('client CPU per 10k requests', 'ms', 'lower')
       const ceiling = row('requests/s with no tunnel (nginx → origin)', 'req/s', 'higher')
       ceiling.note = 'the ceiling: same vhost, origin as upstream; values in the Gangway column'
-      let errors = 0
+      const errors: Record<Side, number> = { gangway: 0, openssh: 0, direct: 0 }
+      const said = new Set<string>()
       for (let run = 0; run < RUNS; run++) {
         for (const side of sides.map((_, i) => sides[(i + run) % sides.length]!)) {
           const pid = pids[side]?.()
           const c0 = pid ? cpuMs(pid) : 0
           const r = await wrk(ctx, urls[side], c, SECONDS)
-          errors += r.errors
+          errors[side] += r.errors
+          if (r.errorText) said.add(r.errorText.replace(/\d+/g, 'N'))
           if (side === 'direct') {
             ceiling.gangway.push(r.reqPerSec)
             continue
@@ -62,7 +64,9 @@ export async function p2(ctx: BenchContext): Promise<Row[]> {
           p99[side].push(r.p99ms)
         }
       }
-      if (errors) rps.note = `${errors} errors/non-2xx`
+      if (errors.gangway + errors.openssh + errors.direct) {
+        rps.note = `errors (${[...said].join('; ')}): Gangway ${errors.gangway}, OpenSSH ${errors.openssh}, no tunnel ${errors.direct}`
+      }
       rows.push(rps, p50, p99, cpu, ceiling)
     }
   } finally {

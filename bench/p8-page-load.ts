@@ -5,7 +5,9 @@
  * (relays: this kernel has no netem). Paths, in rotating order, one discarded warm-up each:
  *   direct  — the Vite server itself, no tunnel, no delay: the floor;
  *   seed    — the seed's chain: its nginx vhost (HTTP/1.1, no upstream keepalive) in front
- *             of a bare OpenSSH `ssh -R` (the anchor column);
+ *             of a bare OpenSSH `ssh -R` (the anchor column). The proxy allows only
+ *             Unix-socket forwards, so it is `-R SOCKET:localhost:PORT` and
+ *             `proxy_pass http://unix:SOCKET:` where the seed had TCP port 3000;
  *   Gangway — the share's vhost as the agent renders it, Gangway's tunnel;
  *   Gangway + h2 — the same vhost with `http2` on its listen (on a port of its own), the
  *             edge change proposed to the agent; skipped once the agent renders h2 itself.
@@ -21,7 +23,7 @@ import { startGangway } from './lib/gangway-side.js'
 import { measureRelayRtt, startRelay, type Relay } from './lib/relay.js'
 import { median, type Row } from './lib/table.js'
 import { startViteApp } from './lib/vite-app.js'
-import { agentVhost, deriveVhost, freePort, installVhost, seedVhost, selfSignedCert } from './lib/vhost.js'
+import { agentVhost, deriveVhost, freePort, installVhost, seedVhost, selfSignedCert, tlsInclude } from './lib/vhost.js'
 
 const DELAY_MS = 20
 const RUNS = Number(process.env.GANGWAY_BENCH_P8_RUNS) || 3
@@ -54,7 +56,8 @@ export async function p8(ctx: BenchContext): Promise<Row[]> {
     cleanups.push(() => forward.close())
     const seedPort = await freePort()
     const cert = selfSignedCert(ctx.tmp, hosts.seed)
-    cleanups.push(await installVhost(ctx, 'p8-seed', seedVhost({ port: seedPort, host: hosts.seed, forwardPort: forward.remotePort, ...cert }), seedPort))
+    const seed = seedVhost({ port: seedPort, host: hosts.seed, upstream: `unix:${forward.path}:`, tls: tlsInclude(ctx), ...cert })
+    cleanups.push(await installVhost(ctx, 'p8-seed', seed, seedPort))
 
     const urls: Partial<Record<Path, string>> = {
       direct: `http://127.0.0.1:${app.port}/`,

@@ -6,7 +6,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeProfile } from '@gangway/core'
-import { restartSshd, sandboxDown, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { restartSshd, sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
 
 export interface BenchContext {
   info: SandboxInfo
@@ -34,15 +34,8 @@ export async function benchContext(): Promise<BenchContext> {
   const knownHosts = join(tmp, 'known_hosts')
   writeFileSync(knownHosts, readFileSync(info.knownHostsFile))
   const hostKeyLine = readFileSync(info.knownHostsFile, 'utf8').trim().split(/\s+/).slice(1).join(' ')
-  writeProfile(configFile, 'sandbox', {
-    proxy: info.target,
-    domain: info.domain,
-    publicPort: info.httpsPort,
-    identityFile: info.identityFile,
-    knownHostsFile: knownHosts,
-    caFile: info.caFile,
-    resolveTo: info.resolveTo,
-  })
+  // The sandbox's own profile (socket dir included), with the bench's known_hosts.
+  writeProfile(configFile, 'sandbox', { ...sandboxProfile(info), knownHostsFile: knownHosts })
   const sshdConfig = join(dir, 'ssh', 'sshd_config')
   const baseSshd = readFileSync(sshdConfig, 'utf8')
   const ctx: BenchContext = {

@@ -1,10 +1,11 @@
 /**
  * The Gangway side of every figure, in its own process like `ssh` is: reads commands on
- * stdin ("open NAME PORT [PROXY]", "handshake NAME USER@HOST:PORT KEYFILE", "close NAME",
+ * stdin ("open NAME PORT [PROXY]", "handshake NAME USER@HOST:PORT KEYFILE SOCKETDIR", "close NAME",
  * "exit"), answers one JSON line each,
  * and reports tunnel status changes. Keeping it out of the bench process makes its RSS
  * and CPU time its own.
  */
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
@@ -38,8 +39,8 @@ async function open(name: string, port: number, proxy?: string): Promise<void> {
   say({ ok: true, name, url: tunnel.url, ms: performance.now() - t0, rss: process.memoryUsage().rss })
 }
 
-/** P4's yardstick: a bare ssh2 connect + public-key auth + loopback forward, then end. */
-function handshake(name: string, target: string, keyFile: string): Promise<void> {
+/** P4's yardstick: a bare ssh2 connect + public-key auth + the remote socket forward Gangway makes, then end. */
+function handshake(name: string, target: string, keyFile: string, socketDir: string): Promise<void> {
   const m = /^(.+)@(.+):(\d+)$/.exec(target)
   if (!m) return Promise.reject(new Error(`bad target ${target}`))
   const t0 = performance.now()
@@ -47,7 +48,7 @@ function handshake(name: string, target: string, keyFile: string): Promise<void>
     const client = new ssh2.Client()
     client.once('error', reject)
     client.once('ready', () =>
-      client.forwardIn('127.0.0.1', 0, (err) => {
+      client.openssh_forwardInStreamLocal(`${socketDir}/${randomBytes(16).toString('hex')}.sock`, (err) => {
         if (err) return reject(err)
         say({ ok: true, name, ms: performance.now() - t0 })
         client.end()
@@ -60,10 +61,10 @@ function handshake(name: string, target: string, keyFile: string): Promise<void>
 
 const lines = createInterface({ input: process.stdin })
 lines.on('line', (line) => {
-  const [cmd, name = '', port, proxy] = line.trim().split(/\s+/)
+  const [cmd, name = '', port, proxy, ...rest] = line.trim().split(/\s+/)
   const work =
     cmd === 'open' ? open(name, Number(port), proxy)
-    : cmd === 'handshake' ? handshake(name, port!, proxy!)
+    : cmd === 'handshake' ? handshake(name, port!, proxy!, rest[0]!)
     : cmd === 'close' ? tunnels.get(name)!.close().then(() => (tunnels.delete(name), say({ ok: true, name })))
     : cmd === 'exit' ? Promise.all([...tunnels.values()].map((t) => t.close())).then(() => process.exit(0))
     : Promise.reject(new Error(`unknown command ${cmd}`))

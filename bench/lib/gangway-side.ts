@@ -26,7 +26,7 @@ export interface GangwaySide {
   open(name: string, port: number, proxy?: string): Promise<Reply>
   close(name: string): Promise<void>
   /** A bare ssh2 connect + auth + forward from the same process, ms (P4's yardstick). */
-  handshake(name: string, target: string, keyFile: string): Promise<number>
+  handshake(name: string, target: string, keyFile: string, socketDir: string): Promise<number>
   /** Resolves at the next status event with this state. */
   nextState(name: string, state: string, timeoutMs: number): Promise<number>
   exit(): Promise<void>
@@ -73,9 +73,9 @@ export async function startGangway(ctx: BenchContext, env: NodeJS.ProcessEnv = {
       if (!r.ok) throw new Error(`gangway open ${name}: ${r.error}`)
       return r
     },
-    async handshake(name, target, keyFile) {
+    async handshake(name, target, keyFile, socketDir) {
       const reply = expect((r) => r.name === name && r.ok !== undefined)
-      send(`handshake ${name} ${target} ${keyFile}`)
+      send(`handshake ${name} ${target} ${keyFile} ${socketDir}`)
       const r = await reply
       if (!r.ok) throw new Error(`bare handshake: ${r.error}`)
       return r.ms!

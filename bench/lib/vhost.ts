@@ -14,7 +14,7 @@ import type { BenchContext } from './context.js'
 
 interface AgentConfig {
   sharesDir: string
-  nginx: { test: string[]; reload: string[] }
+  nginx: { test: string[]; reload: string[]; tlsInclude?: string }
   certbot: { liveDir: string }
 }
 
@@ -33,9 +33,10 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   })
 }
 
-/** The agent's vhost file for a share, as rendered. */
-export function agentVhost(ctx: BenchContext, name: string): string {
-  return readFileSync(join(agentConfig(ctx).sharesDir, `${name}.conf`), 'utf8')
+/** The agent's vhost file for a share (a name in the sandbox's zone, or a host), as rendered. */
+export function agentVhost(ctx: BenchContext, share: string): string {
+  const host = share.includes('.') ? share : `${share}.${ctx.info.domain}`
+  return readFileSync(join(agentConfig(ctx).sharesDir, `${host}.conf`), 'utf8')
 }
 
 /** The text of the first `server { … }` block that listens with TLS. */
@@ -75,9 +76,12 @@ export interface DerivedVhost {
 /** A share's TLS server block on another port, with `http2` on its listen and/or another upstream. */
 export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
   const vhost = agentVhost(ctx, o.share)
-  let server = httpsServerBlock(vhost)
+  const block = httpsServerBlock(vhost)
+  // The agent's own listen flags (http2 where it renders it) unless asked for http2.
+  const http2 = o.http2 || /listen [^;]*\bhttp2\b/.test(block)
+  let server = block
     .replace(/^\s*listen [^;]*;\n/gm, '')
-    .replace('server {\n', `server {\n    listen 127.0.0.1:${o.port} ssl${o.http2 ? ' http2' : ''};\n`)
+    .replace('server {\n', `server {\n    listen 127.0.0.1:${o.port} ssl${http2 ? ' http2' : ''};\n`)
   let upstream = ''
   if (o.upstream || o.keepalive !== undefined) {
     const target = o.upstream ?? /upstream [^{]*\{[^}]*?\bserver ([^;]+);/.exec(vhost)?.[1]
@@ -91,23 +95,30 @@ export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
   return `# bench: ${o.share}'s vhost on port ${o.port}${what.length ? `, ${what.join(', ')}` : ''}\n${upstream}${server}\n`
 }
 
+/** The TLS settings file the agent's vhosts include (protocols, ciphers, session cache). */
+export function tlsInclude(ctx: BenchContext): string | undefined {
+  return agentConfig(ctx).nginx.tlsInclude
+}
+
 /**
  * The seed's vhost (/work/shared/seed: `listen 443 ssl`, `proxy_pass http://localhost:3000`,
- * Host and X-Forwarded-For): HTTP/1.1 to the visitor, nginx's default HTTP/1.0 without
- * keepalive to the forward, so every request opens a new forwarded connection. The seed
- * also includes certbot's options-ssl-nginx.conf (session cache, protocols); the bench has
- * none, so TLS is nginx's defaults (TLS 1.2/1.3) as on the share vhosts.
+ * Host and X-Forwarded-For, certbot's options-ssl-nginx.conf): HTTP/1.1 to the visitor,
+ * nginx's default HTTP/1.0 without keepalive to the forward, so every request opens a new
+ * forwarded connection. `upstream` is `localhost:PORT` as in the seed, or `unix:PATH:`
+ * where the proxy allows only socket forwards; `tls` the agent's TLS settings file, the
+ * counterpart of certbot's options file.
  */
-export function seedVhost(o: { port: number; host: string; forwardPort: number; cert: string; key: string }): string {
+export function seedVhost(o: { port: number; host: string; upstream: string; cert: string; key: string; tls?: string }): string {
   return `# bench: the seed's vhost (HTTP/1.1, no upstream keepalive)
 server {
     listen 127.0.0.1:${o.port} ssl;
     server_name ${o.host};
     ssl_certificate ${o.cert};
     ssl_certificate_key ${o.key};
-
+${o.tls ? `    include ${o.tls};
+` : ''}
     location / {
-        proxy_pass http://localhost:${o.forwardPort};
+        proxy_pass http://${o.upstream};
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $remote_addr;
     }

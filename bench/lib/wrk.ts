@@ -15,6 +15,8 @@ export interface WrkResult {
   p50ms: number
   p99ms: number
   errors: number
+  /** wrk's own words about the errors (socket errors, non-2xx), when there were any */
+  errorText?: string
 }
 
 function ms(value: string, unit: string): number {
@@ -33,7 +35,8 @@ export function parseWrk(out: string): WrkResult {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
   const errors = (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0)
   if (!rps) throw new Error(`cannot read wrk output:\n${out}`)
-  return { requests: total ? Number(total[1]) : NaN, reqPerSec: Number(rps[1]), p50ms: pct('50'), p99ms: pct('99'), errors }
+  const errorText = [socket?.[0], non2xx?.[0]].filter(Boolean).join('; ') || undefined
+  return { errorText, requests: total ? Number(total[1]) : NaN, reqPerSec: Number(rps[1]), p50ms: pct('50'), p99ms: pct('99'), errors }
 }
 
 export function wrk(ctx: BenchContext, url: string, connections: number, seconds: number): Promise<WrkResult> {

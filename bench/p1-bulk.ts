@@ -54,6 +54,9 @@ export async function p1(ctx: BenchContext): Promise<Row[]> {
           if (u.status !== 200 || JSON.parse(u.body).size !== GIB) throw new Error(`${side} upload: HTTP ${u.status}, ${u.body}`)
           down[side].push(d.bytesPerSec / 1e6)
           up[side].push(u.bytesPerSec / 1e6)
+          // The visitor's protocol is the edge's choice (HTTP/2 once the agent offers it): say which.
+          down.note = `visitor HTTP/${d.httpVersion}`
+          up.note = `visitor HTTP/${u.httpVersion}`
           cpu[side].push((c1 - c0) / 2)
         }
       }

@@ -71,6 +71,8 @@ export interface DerivedVhost {
   upstream?: string
   /** the share's upstream server with this many idle keepalive connections instead */
   keepalive?: number
+  /** directives added at the top of the server block (tuning experiments) */
+  extra?: string
 }
 
 /** A share's TLS server block on another port, with `http2` on its listen and/or another upstream. */
@@ -81,7 +83,7 @@ export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
   const http2 = o.http2 || /listen [^;]*\bhttp2\b/.test(block)
   let server = block
     .replace(/^\s*listen [^;]*;\n/gm, '')
-    .replace('server {\n', `server {\n    listen 127.0.0.1:${o.port} ssl${http2 ? ' http2' : ''};\n`)
+    .replace('server {\n', `server {\n    listen 127.0.0.1:${o.port} ssl${http2 ? ' http2' : ''};\n${o.extra ? `    ${o.extra.trim().replace(/\n\s*/g, '\n    ')}\n` : ''}`)
   let upstream = ''
   if (o.upstream || o.keepalive !== undefined) {
     const target = o.upstream ?? /upstream [^{]*\{[^}]*?\bserver ([^;]+);/.exec(vhost)?.[1]
@@ -91,7 +93,7 @@ export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
     upstream = `upstream ${id} {\n    server ${target};\n${keepalive ? `    keepalive ${keepalive};\n` : ''}}\n\n`
     server = server.replace(/proxy_pass http:\/\/[^;]+;/, `proxy_pass http://${id};`)
   }
-  const what = [o.http2 && 'HTTP/2 to the visitor', o.upstream && `upstream ${o.upstream}`, o.keepalive !== undefined && `keepalive ${o.keepalive}`].filter(Boolean)
+  const what = [o.http2 && 'HTTP/2 to the visitor', o.upstream && `upstream ${o.upstream}`, o.keepalive !== undefined && `keepalive ${o.keepalive}`, o.extra && o.extra.trim().replace(/\s*\n\s*/g, ' ')].filter(Boolean)
   return `# bench: ${o.share}'s vhost on port ${o.port}${what.length ? `, ${what.join(', ')}` : ''}\n${upstream}${server}\n`
 }
 

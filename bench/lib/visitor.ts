@@ -48,8 +48,8 @@ function hostPort(url: string): string {
 }
 
 /** curl transfer; `upload` is a file path. Returns bytes/s and the HTTP status. */
-export function curl(ctx: BenchContext, url: string, upload?: string): Promise<{ status: number; bytesPerSec: number; bytes: number; body: string }> {
-  const args = ['-sS', '--cacert', ctx.info.caFile, '--resolve', hostPort(url), '-w', '\n%{http_code} %{speed_download} %{speed_upload} %{size_download} %{size_upload}']
+export function curl(ctx: BenchContext, url: string, upload?: string): Promise<{ status: number; bytesPerSec: number; bytes: number; body: string; httpVersion: string }> {
+  const args = ['-sS', '--cacert', ctx.info.caFile, '--resolve', hostPort(url), '-w', '\n%{http_code} %{speed_download} %{speed_upload} %{size_download} %{size_upload} %{http_version}']
   if (upload) args.push('-T', upload, '-H', 'Expect:')
   else args.push('-o', '/dev/null')
   args.push(url)
@@ -57,8 +57,9 @@ export function curl(ctx: BenchContext, url: string, upload?: string): Promise<{
     execFile('curl', args, { maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`curl ${url}: ${err.message} ${stderr}`))
       const lines = stdout.trim().split('\n')
-      const [code, down, up, sizeDown, sizeUp] = lines.pop()!.split(' ').map(Number)
-      resolve({ status: code!, bytesPerSec: upload ? up! : down!, bytes: upload ? sizeUp! : sizeDown!, body: lines.join('\n') })
+      const fields = lines.pop()!.split(' ')
+      const [code, down, up, sizeDown, sizeUp] = fields.map(Number)
+      resolve({ status: code!, bytesPerSec: upload ? up! : down!, bytes: upload ? sizeUp! : sizeDown!, body: lines.join('\n'), httpVersion: fields[5] ?? '' })
     }),
   )
 }

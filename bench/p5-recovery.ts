@@ -4,7 +4,7 @@
  * a time, its sshd session SIGSTOPped: time until the client notices, and until the URL
  * serves again. The anchor is supervised like autossh, with Gangway's backoff.
  */
-import { restartSshd, sshdSessionPids } from '@gangway/core/sandbox'
+import { restartSshd, sshdSessionPids } from '@gangway/core/testing'
 import { startAnchor } from './lib/anchor.js'
 import type { BenchContext } from './lib/context.js'
 import { startGangway, type GangwaySide } from './lib/gangway-side.js'

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const app = await startPlayground()
   const share = resolveShare({ name: app.name })
   const check = await untilServing(share)
-  console.log(`${c.green('✔')} GET ${share.url} → ${check.status} (TLS verified against ${info.caFile}, ${check.ms} ms)`)
+  console.log(`${c.green('✔')} GET ${share.url} → ${check.status} (TLS verified against ${info.caFile}, ${Math.round(check.ms)} ms)`)
   console.log()
   console.log(`  Open it from this machine: curl --cacert ${info.caFile} --resolve ${share.hostname}:${share.publicPort}:127.0.0.1 ${share.url}`)
   console.log(`  or: chromium --host-resolver-rules="MAP *.${info.domain} 127.0.0.1" --ignore-certificate-errors ${share.url}`)

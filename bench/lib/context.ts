@@ -6,7 +6,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeProfile } from '@gangway/core'
-import { restartSshd, sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { sandboxDown, sandboxProfile, sandboxUp, type SandboxInfo } from '@gangway/core/sandbox'
+import { restartSshd } from '@gangway/core/testing'
 
 export interface BenchContext {
   info: SandboxInfo

@@ -93,7 +93,7 @@ export function deriveVhost(ctx: BenchContext, o: DerivedVhost): string {
     upstream = `upstream ${id} {\n    server ${target};\n${keepalive ? `    keepalive ${keepalive};\n` : ''}}\n\n`
     server = server.replace(/proxy_pass http:\/\/[^;]+;/, `proxy_pass http://${id};`)
   }
-  const what = [o.http2 && 'HTTP/2 to the visitor', o.upstream && `upstream ${o.upstream}`, o.keepalive !== undefined && `keepalive ${o.keepalive}`, o.extra && o.extra.trim().replace(/\s*\n\s*/g, ' ')].filter(Boolean)
+  const what = [o.http2 && 'HTTP/2 to the visitor', o.upstream && `upstream ${o.upstream}`, o.keepalive !== undefined && `keepalive ${o.keepalive}`, o.extra?.trim().replace(/\s*\n\s*/g, ' ')].filter(Boolean)
   return `# bench: ${o.share}'s vhost on port ${o.port}${what.length ? `, ${what.join(', ')}` : ''}\n${upstream}${server}\n`
 }
 

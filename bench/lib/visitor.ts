@@ -3,12 +3,14 @@
  * resolved to loopback. Bulk transfers use curl (C, cheap on the CPU both sides share).
  */
 import { execFile } from 'node:child_process'
-import https from 'node:https'
-import { lookupTo } from '@gangway/core'
+import type https from 'node:https'
+import { visitUrl } from '@gangway/core/testing'
+import { visitorAgent as testVisitorAgent, waitForAnswer } from '../../test/helpers/visitor.js'
 import type { BenchContext } from './context.js'
 
+/** The tests' visitor (test/helpers/visitor.ts): the sandbox CA, every share name at 127.0.0.1, as many sockets as asked for. */
 export function visitorAgent(ctx: BenchContext, options: https.AgentOptions = {}): https.Agent {
-  return new https.Agent({ ca: ctx.ca, lookup: lookupTo('127.0.0.1'), keepAlive: false, maxSockets: Infinity, ...options })
+  return testVisitorAgent({ caFile: ctx.info.caFile, resolveTo: '127.0.0.1' }, { maxSockets: Infinity, ...options })
 }
 
 export interface Got {
@@ -17,29 +19,16 @@ export interface Got {
   ms: number
 }
 
-export function get(url: string, agent: https.Agent, timeoutMs = 20_000): Promise<Got> {
-  const t0 = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { agent, timeout: timeoutMs }, (res) => {
-      let bytes = 0
-      res.on('data', (c: Buffer) => (bytes += c.length))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - t0 }))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-  })
+/** One visitor request (core's visitUrl, as the tests make it). */
+export async function get(url: string, agent: https.Agent, timeoutMs = 20_000): Promise<Got> {
+  const res = await visitUrl(url, { agent, timeoutMs })
+  return { status: res.status, bytes: res.body.length, ms: res.ms }
 }
 
 /** Polls every `everyMs` until `url` answers 200; resolves with Date.now() of that answer. */
 export async function until200(url: string, agent: https.Agent, timeoutMs = 60_000, everyMs = 10): Promise<number> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const r = await get(url, agent, 2_000).catch(() => undefined)
-    if (r?.status === 200) return Date.now()
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
+  await waitForAnswer(url, (r) => r.status === 200, { agent, timeoutMs, everyMs })
+  return Date.now()
 }
 
 function hostPort(url: string): string {

@@ -38,20 +38,17 @@ describe('@gangway/core entries', () => {
   })
 
   it('@gangway/core/sandbox exports the sandbox, not test fixtures', () => {
-    const fixtures = ['stopProcesses', 'pickPorts', 'startPebbleCa', 'startDnsServer', 'rfc2136Credentials', 'AGENT_SOURCE']
+    const fixtures = ['restartSshd', 'sshdSessionPids', 'stopProcesses', 'pickPorts', 'startPebbleCa', 'startDnsServer', 'rfc2136Credentials', 'AGENT_SOURCE']
     expect(Object.keys(sandbox).filter((k) => fixtures.includes(k))).toEqual([])
     expect(Object.keys(sandbox).sort()).toEqual([
       'SANDBOX_PROFILE',
       'defaultSandboxDir',
-      // deprecated re-exports of @gangway/core/testing, until bench/ imports them from there
-      'restartSshd',
       'sandboxAgentConfig',
       'sandboxDown',
       'sandboxLabel',
       'sandboxProfile',
       'sandboxStatus',
       'sandboxUp',
-      'sshdSessionPids',
     ])
   })
 

@@ -47,6 +47,7 @@ export interface Visit {
   status: number
   headers: IncomingHttpHeaders
   body: Buffer
+  /** From the request to the last byte of the body (performance.now: fractions of a ms). */
   ms: number
 }
 
@@ -58,7 +59,7 @@ export function visitUrl(url: string | URL, options: VisitOptions = {}): Promise
   const { timeoutMs = 10_000 } = options
   const target = new URL(url)
   const client = target.protocol === 'http:' ? http : https
-  const start = Date.now()
+  const start = performance.now()
   const connection = options.agent
     ? { agent: options.agent }
     : { agent: false as const, ca: options.ca, lookup: options.resolveTo ? lookupTo(options.resolveTo) : undefined }
@@ -66,7 +67,7 @@ export function visitUrl(url: string | URL, options: VisitOptions = {}): Promise
     const req = client.request(target, { method: options.method ?? 'GET', headers: options.headers, timeout: timeoutMs, ...connection }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: Date.now() - start }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - start }))
       res.on('error', reject)
     })
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.href} in ${timeoutMs} ms`)))

@@ -28,11 +28,6 @@ export { SANDBOX_PROFILE, sandboxProfile } from './profile.js'
 export { sandboxAgentConfig, sandboxLabel } from './agent-install.js'
 export type { AgentConfig } from './agent-install.js'
 export type { SandboxInfo } from './info.js'
-/**
- * @deprecated Test fixtures: import them from `@gangway/core/testing`. Kept here only until
- * bench/ (lib/context.ts, p5-recovery.ts) imports them from there; then delete this line.
- */
-export { restartSshd, sshdSessionPids } from './testing.js'
 
 export interface SandboxOptions {
   /** @default $GANGWAY_SANDBOX_DIR or $XDG_STATE_HOME/gangway/sandbox */

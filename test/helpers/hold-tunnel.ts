@@ -19,3 +19,9 @@ if (!port) {
 const log = (m: string) => process.stderr.write(`${m}\n`)
 const tunnel = await openTunnel({ port, localHost: '127.0.0.1', name, logger: { info: log, warn: log, error: log } })
 process.stdout.write(`online ${tunnel.url}\n`)
+
+// A test run killed midway must not leave this process holding a share for hours.
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0)
+}, 1000).unref()

@@ -8,9 +8,9 @@ import { visitUrl } from '@gangway/core/testing'
 import { visitorAgent as testVisitorAgent, waitForAnswer } from '../../test/helpers/visitor.js'
 import type { BenchContext } from './context.js'
 
-/** The tests' visitor (test/helpers/visitor.ts): the sandbox CA, every share name at 127.0.0.1, as many sockets as asked for. */
-export function visitorAgent(ctx: BenchContext, options: https.AgentOptions = {}): https.Agent {
-  return testVisitorAgent({ caFile: ctx.info.caFile, resolveTo: '127.0.0.1' }, { maxSockets: Infinity, ...options })
+/** The tests' visitor (test/helpers/visitor.ts): ctx's CA (the sandbox's, or one a figure made), every share name at 127.0.0.1. */
+export function visitorAgent(ctx: Pick<BenchContext, 'ca' | 'info'>, options: https.AgentOptions = {}): https.Agent {
+  return testVisitorAgent({ caFile: ctx.info.caFile, resolveTo: '127.0.0.1' }, { ca: ctx.ca, maxSockets: Infinity, ...options })
 }
 
 export interface Got {
